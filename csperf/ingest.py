@@ -1,0 +1,217 @@
+"""Recognise, validate and load one quarter's files as its snapshot, in one transaction.
+
+``read`` parses uploaded bytes in memory (raw uploads are never written to disk) and collects
+located issues; ``load`` replaces the quarter's rows of each (format, table) the files fill, then
+computes and stores the quarter's indicator values, all in one transaction (formats.md §A.4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from csperf import benchmarks, periods, pseudonymise, store, values
+from csperf.formats import canonical, csv_text, local_measures
+from csperf.validate import Issue, has_errors, issues_frame
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class FileResult:
+    """What one uploaded file was recognised as, and what it will load."""
+
+    name: str
+    size_bytes: int
+    source_format: str | None = None
+    tables: list[str] = field(default_factory=list)
+    rows: int = 0
+    period: tuple[dt.date, dt.date] | None = None
+    issues: list[Issue] = field(default_factory=list)
+    loads: list[store.TableLoad] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        return has_errors(self.issues)
+
+
+@dataclass
+class Upload:
+    quarter: periods.Quarter
+    files: list[FileResult]
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [i for f in self.files for i in f.issues]
+
+    @property
+    def blocked(self) -> bool:
+        return any(f.blocked for f in self.files)
+
+    @property
+    def loads(self) -> list[store.TableLoad]:
+        return [t for f in self.files for t in f.loads]
+
+    def summary(self) -> pl.DataFrame:
+        """One row per file: format, tables, rows, period covered, issue counts."""
+        rows = []
+        for f in self.files:
+            sev = [i.severity for i in f.issues]
+            rows.append({
+                "file": f.name,
+                "format": f.source_format or "not recognised",
+                "tables": ", ".join(f.tables),
+                "rows": f.rows,
+                "from": f.period[0] if f.period else None,
+                "to": f.period[1] if f.period else None,
+                "errors": sev.count("error"),
+                "warnings": sev.count("warning"),
+            })  # fmt: skip
+        return pl.DataFrame(rows)
+
+
+def read(files: Sequence[tuple[str, bytes]], quarter: periods.Quarter) -> Upload:
+    """Recognise and parse each file; nothing is written anywhere."""
+    results: list[FileResult] = []
+    seen: set[str] = set()
+    for name, data in files:
+        result = FileResult(name=_safe_name(name), size_bytes=len(data))
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in seen:
+            result.issues.append(
+                Issue("F10", "error", result.name,
+                      f"{result.name} is the same file as one already in this upload. Remove the copy.")
+            )  # fmt: skip
+            results.append(result)
+            continue
+        seen.add(digest)
+        _parse_one(result, data, quarter)
+        results.append(result)
+    return Upload(quarter, results)
+
+
+def _parse_one(result: FileResult, data: bytes, quarter: periods.Quarter) -> None:
+    text = csv_text.read(result.name, data)
+    if isinstance(text, list):
+        result.issues += text
+        return
+    try:
+        if local_measures.recognise(text.header):
+            loads, issues = local_measures.parse(result.name, data, text, quarter.end)
+            result.source_format = local_measures.FORMAT
+        elif (table := canonical.recognise(result.name, text.header)) is not None:
+            loads, issues = canonical.parse(result.name, data, text, table, quarter.end)
+            result.source_format = canonical.FORMAT
+        else:
+            result.issues.append(
+                Issue("F08", "error", result.name,
+                      f"{result.name} was not recognised as any format csperf reads. A csperf CSV "
+                      "must be named after its table (e.g. referral.csv) with the template's "
+                      "columns; download the templates to compare.")
+            )  # fmt: skip
+            return
+    except pseudonymise.KeyError_ as exc:
+        result.issues.append(Issue("F09", "error", result.name, str(exc)))
+        return
+    result.issues += issues
+    result.loads = loads
+    result.tables = [t.table for t in loads]
+    result.rows = sum(t.frame.height for t in loads)
+    result.period = _period(loads)
+
+
+def _period(loads: list[store.TableLoad]) -> tuple[dt.date, dt.date] | None:
+    starts = [t.coverage_start for t in loads if t.coverage_start]
+    ends = [t.extract_date for t in loads if t.extract_date]
+    return (min(starts), max(ends)) if starts and ends else None
+
+
+def _safe_name(name: str) -> str:
+    """Display name only: path parts and control characters removed, at most 100 characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    clean = "".join(ch for ch in base if ch.isprintable()).strip()
+    return (clean or "unnamed file")[:100]
+
+
+class LoadRefused(Exception):
+    """The load did not happen; the message says why in one line."""
+
+
+def check_council(con: duckdb.DuckDBPyConnection, code: str) -> benchmarks.Council:
+    who = benchmarks.council(code)
+    held = store.council_code(con)
+    if held is not None and held != who.code:
+        raise LoadRefused(
+            f"This database holds council {held}; it cannot also hold council {who.code}. "
+            "Use another database file for another council."
+        )
+    return who
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    code: str,
+    upload: Upload,
+    progress: Progress | None = None,
+) -> int:
+    """Load the upload as the quarter's snapshot and compute its values; returns snapshot id."""
+    if upload.blocked:
+        raise LoadRefused(
+            "Some files have errors: fix or remove them, then load again."
+        )
+    if not upload.loads:
+        raise LoadRefused("There is nothing to load: no file holds rows csperf uses.")
+    who = check_council(con, code)
+    say = progress or (lambda _f, _m: None)
+    quarter = upload.quarter
+    issues = issues_frame(upload.issues)
+    try:
+        with store.transaction(con):
+            if store.council_code(con) is None:
+                store.set_setting(con, "council.code", who.code)
+                store.set_setting(con, "council.name", who.name)
+                store.set_setting(con, "council.nation", who.nation)
+            say(0.3, f"Writing {quarter.label_short}")
+            sid = store.replace_quarter(
+                con, who.code, who.nation, quarter, upload.loads, issues
+            )
+            say(0.7, f"Computing indicators for {quarter.label_short}")
+            values.store_snapshot(
+                con, sid, values.compute_snapshot(con, sid, quarter, who)
+            )
+            store.audit(con, "load", "ok", str(quarter), _audit_detail(upload))
+    except duckdb.Error as exc:
+        _audit_failure(con, upload, type(exc).__name__)
+        raise LoadRefused(
+            f"The load failed and nothing was changed ({type(exc).__name__})."
+        ) from exc
+    say(1.0, f"Loaded {quarter.label_short}")
+    return sid
+
+
+def _audit_detail(upload: Upload) -> dict[str, object]:
+    sev = [i.severity for i in upload.issues]
+    return {
+        "files": [
+            {"sha256": hashlib.sha256(b"").hexdigest() if not f.loads else f.loads[0].sha256,
+             "format": f.source_format, "rows": f.rows}
+            for f in upload.files
+        ],
+        "errors": sev.count("error"),
+        "warnings": sev.count("warning"),
+        "app_version": store.APP_VERSION,
+    }  # fmt: skip
+
+
+def _audit_failure(con: duckdb.DuckDBPyConnection, upload: Upload, reason: str) -> None:
+    try:
+        store.audit(
+            con, "load_failed", reason, str(upload.quarter), _audit_detail(upload)
+        )
+    except duckdb.Error:
+        pass

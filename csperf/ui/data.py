@@ -1,0 +1,39 @@
+"""Cached reads of stored values: keyed by the data version, so a load refreshes them."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from csperf import periods, store, values
+
+
+def version(con: duckdb.DuckDBPyConnection) -> str:
+    """Changes whenever any quarter is loaded or recomputed."""
+    row = store.first(con, "select count(*), max(loaded_at) from snapshot")
+    return str(row)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stored(
+    _con: duckdb.DuckDBPyConnection, db: str, data_version: str
+) -> pl.DataFrame:
+    return values.read(_con)
+
+
+def stored_values(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    from csperf.ui import page  # noqa: PLC0415 -- avoid an import cycle at module load
+
+    return _stored(con, str(page.db_path()), version(con))
+
+
+def loaded_quarters(con: duckdb.DuckDBPyConnection) -> list[periods.Quarter]:
+    return store.quarters(con)
+
+
+def council(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """(name, nation) of the council the database holds."""
+    name = store.get_setting(con, "council.name", "Council")
+    nation = store.get_setting(con, "council.nation", "england")
+    return str(name), str(nation)

@@ -1,0 +1,315 @@
+"""Located validation issues and the cell rules every canonical frame passes (formats.md §D).
+
+Every problem becomes one issue record: code, severity, file, sheet, row (as the user sees it),
+column, field (``table.column``), value (withheld for personal columns) and a plain-English
+message that says what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from csperf import schemas
+
+Severity = Literal["error", "warning", "info"]
+REFERENCE = Path(__file__).parent / "reference"
+
+ISSUE_SCHEMA = {
+    "file": pl.String,
+    "sheet": pl.String,
+    "row": pl.String,
+    "column": pl.String,
+    "field": pl.String,
+    "value": pl.String,
+    "code": pl.String,
+    "severity": pl.String,
+    "message": pl.String,
+}
+
+BLANKS = ["", "-", ".", "..", "<blank>", "null", "n/a"]
+TRUE = ["yes", "y", "true", "1"]
+FALSE = ["no", "n", "false", "0"]
+UNKNOWN = ["unknown", "not known", "u"]
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d-%b-%Y", "%d %b %Y"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    severity: Severity
+    file: str
+    message: str
+    row: str | None = None
+    column: str | None = None
+    field: str | None = None
+    value: str | None = None
+    sheet: str | None = None
+
+
+def issues_frame(issues: list[Issue]) -> pl.DataFrame:
+    rows = [asdict(i) for i in issues]
+    return (
+        pl.DataFrame(rows, schema=ISSUE_SCHEMA)
+        if rows
+        else pl.DataFrame(schema=ISSUE_SCHEMA)
+    )
+
+
+@cache
+def code_list(name: str) -> frozenset[str]:
+    codes = pl.read_csv(REFERENCE / "codes.csv", infer_schema=False)
+    return frozenset(codes.filter(pl.col("list") == name)["code"].to_list())
+
+
+def clean_text(col: str) -> pl.Expr:
+    """B.0.5: trim, collapse whitespace, NBSP to space, curly quotes straight, blanks to null."""
+    text = (
+        pl.col(col)
+        .str.replace_all("\u00a0", " ")
+        .str.replace_all("[\u2018\u2019]", "'")
+        .str.replace_all("[\u201c\u201d]", '"')
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+    return (
+        pl.when(text.str.to_lowercase().is_in(BLANKS))
+        .then(None)
+        .otherwise(text)
+        .alias(col)
+    )
+
+
+def nfkc(frame: pl.DataFrame) -> pl.DataFrame:
+    """Unicode NFKC on every text cell that is not plain ASCII (cheap for ordinary files)."""
+    out = []
+    for name in frame.columns:
+        s = frame[name]
+        if (
+            s.dtype == pl.String
+            and not s.drop_nulls().str.contains(r"^[\x00-\x7f]*$").all()
+        ):
+            s = s.map_elements(
+                lambda v: unicodedata.normalize("NFKC", v), return_dtype=pl.String
+            )
+        out.append(s)
+    return pl.DataFrame(out)
+
+
+def parse_date(col: str) -> pl.Expr:
+    text = pl.col(col).str.replace(r"[ T]00:00(:00)?$", "")
+    parsed = [text.str.to_date(f, strict=False) for f in DATE_FORMATS]
+    return pl.coalesce(parsed).alias(col)
+
+
+def parse_month(col: str) -> pl.Expr:
+    text = pl.col(col)
+    full = pl.coalesce([text.str.to_date(f, strict=False) for f in DATE_FORMATS])
+    month = (text + "-01").str.to_date("%Y-%m-%d", strict=False)
+    return pl.coalesce([month, full]).dt.month_start().alias(col)
+
+
+def parse_bool(col: str) -> pl.Expr:
+    low = pl.col(col).str.replace(r"^[a-z]{1,2}\)\s*", "").str.to_lowercase()
+    return (
+        pl.when(low.is_in(TRUE))
+        .then(True)
+        .when(low.is_in(FALSE))
+        .then(False)
+        .otherwise(None)
+        .alias(col)
+    )
+
+
+def parse_code(col: str, codes: frozenset[str]) -> pl.Expr:
+    """B.0.8 steps 2-3: strip a list letter, take the leading code token, keep it if known."""
+    token = (
+        pl.col(col)
+        .str.to_uppercase()
+        .str.replace(r"^[A-Z]{1,2}\)\s*", "")
+        .str.extract(r"^([A-Z0-9]{1,6})(?:\s*[:\-\u2013]|\s|$)", 1)
+    )
+    return pl.when(token.is_in(list(codes))).then(token).otherwise(None).alias(col)
+
+
+def parse_int(col: str) -> pl.Expr:
+    text = pl.col(col).str.replace_all(r"[,\s]", "")
+    num = text.cast(pl.Float64, strict=False)
+    whole = (num >= 0) & (num == num.floor())
+    return pl.when(whole).then(num.cast(pl.Int32)).otherwise(None).alias(col)
+
+
+def parse_float(col: str) -> pl.Expr:
+    text = pl.col(col).str.replace_all(r"[,£%\s]", "")
+    return text.cast(pl.Float64, strict=False).alias(col)
+
+
+def parse_codes(col: str, codes: frozenset[str]) -> pl.Expr:
+    parts = (
+        pl.col(col)
+        .str.to_uppercase()
+        .str.split(";")
+        .list.eval(pl.element().str.strip_chars())
+    )
+    return parts.list.eval(pl.element().filter(pl.element().is_in(list(codes)))).alias(
+        col
+    )
+
+
+@dataclass(frozen=True)
+class Located:
+    file: str
+    sheet: str | None = None
+
+
+def cast_table(
+    raw: pl.DataFrame, table: schemas.Table, where: Located
+) -> tuple[pl.DataFrame, list[Issue]]:
+    """Type a text frame of canonical columns (plus ``src_row``), collecting located issues.
+
+    Errors (R01, R02, R03 on required dates) make the file unloadable; warnings null the cell and
+    add their code to the row's ``dq_flags`` (formats.md §D.1).
+    """
+    issues: list[Issue] = []
+    frame = raw.with_columns([clean_text(c) for c in table.columns if c in raw.columns])
+    for name in table.columns:
+        if name not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(name))
+    flags: list[pl.Expr] = []
+    typed: list[pl.Expr] = []
+    for name, col in table.columns.items():
+        expr, codes = _parser(name, col)
+        typed.append(expr)
+        if col.type in ("id", "text"):
+            if col.required:
+                issues += _blank_required(
+                    frame, table, name, where, "R01" if col.type == "id" else "R02"
+                )
+            continue
+        failed = frame.select(
+            pl.col("src_row"),
+            pl.col(name).alias("raw"),
+            expr.alias("parsed"),
+        ).filter(pl.col("raw").is_not_null() & _failed(col))
+        if col.required:
+            issues += _blank_required(frame, table, name, where, "R02")
+        if failed.height:
+            code, severity = _failure_code(col)
+            issues += _failure_issues(
+                failed, table, name, col, code, severity, where, codes
+            )
+            bad_rows = failed["src_row"]
+            flags.append(pl.when(pl.col("src_row").is_in(bad_rows.to_list())).then(pl.lit(code)))
+    typed_frame = frame.with_columns(typed)
+    flag_list = (
+        pl.concat_list(flags).list.drop_nulls().list.unique(maintain_order=True)
+        if flags
+        else pl.lit([], pl.List(pl.String))
+    )
+    typed_frame = typed_frame.with_columns(dq_flags=flag_list)
+    return typed_frame.select(["src_row", "dq_flags", *table.columns]), issues
+
+
+def _parser(name: str, col: schemas.Column) -> tuple[pl.Expr, frozenset[str]]:
+    codes = code_list(col.codes) if col.codes else frozenset()
+    match col.type:
+        case "date":
+            return parse_date(name), codes
+        case "month":
+            return parse_month(name), codes
+        case "bool":
+            return parse_bool(name), codes
+        case "int":
+            return parse_int(name), codes
+        case "float":
+            return parse_float(name), codes
+        case "code":
+            return (
+                parse_code(name, codes) if codes else pl.col(name).str.to_uppercase()
+            ), codes
+        case "codes":
+            return parse_codes(name, codes), codes
+        case _:
+            return pl.col(name), codes
+
+
+def _failed(col: schemas.Column) -> pl.Expr:
+    if col.type == "codes":
+        parsed_n = pl.col("parsed").list.len()
+        raw_n = pl.col("raw").str.split(";").list.len()
+        return parsed_n < raw_n
+    return pl.col("parsed").is_null()
+
+
+def _failure_code(col: schemas.Column) -> tuple[str, Severity]:
+    if col.type in ("date", "month"):
+        return "R03", "error" if col.required else "warning"
+    if col.type == "bool":
+        return "R06", "warning"
+    if col.type in ("int", "float"):
+        return "R07", "warning"
+    return "R04", "warning"
+
+
+_FIX = {
+    "R03": "Enter the date as dd/mm/yyyy or yyyy-mm-dd and upload the file again.",
+    "R06": "Use Y or N (or leave it blank if not known).",
+    "R07": "Enter a whole number of 0 or more.",
+}
+
+
+def _failure_issues(
+    failed: pl.DataFrame,
+    table: schemas.Table,
+    name: str,
+    col: schemas.Column,
+    code: str,
+    severity: Severity,
+    where: Located,
+    codes: frozenset[str],
+) -> list[Issue]:
+    out = []
+    for row, raw in failed.select("src_row", "raw").iter_rows():
+        if code == "R04":
+            what = f"'{raw}' is not a recognised code"
+            fix = f"Use one of the codes for {col.codes} (see the templates README)."
+        elif code == "R03":
+            what = f"'{raw}' is not a real date"
+            fix = _FIX[code]
+        else:
+            what = f"'{raw}' is not valid here"
+            fix = _FIX.get(code, "Correct the value and upload the file again.")
+        effect = "" if severity == "error" else " It was left blank."
+        out.append(
+            Issue(
+                code, severity, where.file,
+                f"Row {row}, '{name}': {what}.{effect} {fix}",
+                row=str(row), column=name, field=f"{table.name}.{name}",
+                value=None if col.personal else str(raw)[:100], sheet=where.sheet,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _blank_required(
+    frame: pl.DataFrame, table: schemas.Table, name: str, where: Located, code: str
+) -> list[Issue]:
+    blank = frame.filter(pl.col(name).is_null())["src_row"].to_list()
+    what = "the child id is blank" if code == "R01" else "this required value is blank"
+    return [
+        Issue(
+            code, "error", where.file,
+            f"Row {row}, '{name}': {what}. Fill it in, or delete the row, and upload the file again.",
+            row=str(row), column=name, field=f"{table.name}.{name}", sheet=where.sheet,
+        )
+        for row in blank
+    ]  # fmt: skip
+
+
+def has_errors(issues: list[Issue]) -> bool:
+    return any(i.severity == "error" for i in issues)

@@ -1,0 +1,221 @@
+"""Stored indicator values: compute every indicator for a snapshot, attach comparators, read back.
+
+A quarter's values are computed from its own snapshot when it is loaded, with the comparators the
+benchmark rule gives for its quarter end, and stored; they are recomputed only when a setting that
+affects them changes (population, targets). Pages, the CLI and reports read the stored rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+
+import duckdb
+import polars as pl
+
+from csperf import benchmarks, indicators, periods, store
+
+VALUE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "snapshot_id": pl.Int64, "indicator_id": pl.String, "period_end": pl.Date,
+    "breakdown": pl.String, "category": pl.String, "numerator": pl.Float64,
+    "denominator": pl.Float64, "value": pl.Float64, "unit": pl.String,
+    "england": pl.Float64, "region": pl.Float64, "sn_median": pl.Float64,
+    "sn_mean": pl.Float64, "sn_rank": pl.String, "wales": pl.Float64, "target": pl.Float64,
+    "status": pl.String, "flags": pl.List(pl.String), "comparator_period": pl.String,
+    "comparator_release": pl.String, "wales_period": pl.String, "wales_release": pl.String,
+}  # fmt: skip
+COMPARATOR_FIELDS = ["england", "region", "sn_median", "sn_mean", "sn_rank", "wales"]
+
+
+@dataclass(frozen=True)
+class Population:
+    value: float | None
+    year: int | None
+    old: bool
+
+
+def population(
+    con: duckdb.DuckDBPyConnection, who: benchmarks.Council, quarter: periods.Quarter
+) -> Population:
+    """0-17 population for the quarter's rates: Settings first, else the shipped ONS file."""
+    stored = store.get_setting(con, "population", {}) or {}
+    by_year = {int(k): float(v) for k, v in stored.items()}
+    if not by_year and who.la_number is not None:
+        by_year = {k: float(v) for k, v in benchmarks.population(who.la_number).items()}
+    need = quarter.population_year
+    if need in by_year:
+        return Population(by_year[need], need, False)
+    earlier = [y for y in by_year if y < need]
+    if earlier:
+        year = max(earlier)
+        return Population(by_year[year], year, True)
+    return Population(None, None, False)
+
+
+def compute_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    snapshot_id: int,
+    quarter: periods.Quarter,
+    who: benchmarks.Council,
+) -> pl.DataFrame:
+    """Every indicator of the council's nation for one snapshot, as stored rows."""
+    pop = population(con, who, quarter)
+    ctx = indicators.QueryContext(quarter, who.nation, pop.value, snapshot_id)
+    covered = set(store.active_sources(con, snapshot_id))
+    targets = store.get_setting(con, "targets", {}) or {}
+    frames = []
+    with store.snapshot_views(con, snapshot_id):
+        for ind in indicators.for_nation(who.nation):
+            rows = indicators.compute(con, ind, ctx)
+            missing = [t for t in ind.sources if t not in covered]
+            frames.append(
+                _decorate(rows, ind, who, quarter, pop, missing, targets.get(ind.id))
+            )
+    out = pl.concat(frames) if frames else pl.DataFrame(schema=VALUE_SCHEMA)
+    return out.with_columns(snapshot_id=pl.lit(snapshot_id, pl.Int64)).select(
+        list(VALUE_SCHEMA)
+    )
+
+
+def _decorate(
+    rows: pl.DataFrame,
+    ind: indicators.Indicator,
+    who: benchmarks.Council,
+    quarter: periods.Quarter,
+    pop: Population,
+    missing_tables: list[str],
+    target_override: float | None,
+) -> pl.DataFrame:
+    units = {m.name: m.unit for m in ind.measures}
+    records = []
+    for row in rows.iter_rows(named=True):
+        unit = (
+            units.get(row["category"], ind.unit)
+            if row["breakdown"] == "measure"
+            else ind.unit
+        )
+        rec = {**row, "indicator_id": ind.id, "unit": unit, "flags": []}
+        rec.update({f: None for f in COMPARATOR_FIELDS})
+        rec.update(comparator_period=None, comparator_release=None, wales_period=None,
+                   wales_release=None)  # fmt: skip
+        if missing_tables:
+            rec.update(
+                value=None, numerator=None, denominator=None, status="not covered"
+            )
+        elif row["value"] is None:
+            rec["status"] = "no cases in the period"
+        else:
+            rec["status"] = "ok"
+        if unit == "rate_per_10k" and pop.old:
+            rec["flags"] = ["population_old"]
+        headline = _in_series(ind, ind.headline, row)
+        target = target_override if target_override is not None else ind.target
+        rec["target"] = (
+            target if headline and row["breakdown"] in ("all", "measure") else None
+        )
+        for bench in ind.benchmarks:
+            if _in_series(ind, bench.series, row):
+                _attach(
+                    rec,
+                    benchmarks.comparators(bench.key, who, quarter.end, ind.polarity),
+                    bench,
+                )
+        records.append(rec)
+    return pl.DataFrame(
+        records, schema={k: v for k, v in VALUE_SCHEMA.items() if k != "snapshot_id"}
+    )
+
+
+def _in_series(ind: indicators.Indicator, ref: str, row: dict[str, object]) -> bool:
+    if ref == "all":
+        return row["breakdown"] == "all"
+    if ref.startswith("measure:"):
+        return row["breakdown"] == "measure" and row["category"] == ref.removeprefix(
+            "measure:"
+        )
+    return row["breakdown"] == ref
+
+
+def _attach(
+    rec: dict[str, object], comp: benchmarks.Comparators, bench: indicators.Benchmark
+) -> None:
+    """First key first: a later key fills only what is still empty, and only what it may supply."""
+    allowed = set(bench.comparators) or set(COMPARATOR_FIELDS)
+    for f in fields(comp):
+        name = f.name
+        value = getattr(comp, name)
+        if value is None or name == "note":
+            continue
+        if name in COMPARATOR_FIELDS:
+            if name in allowed and rec.get(name) is None:
+                rec[name] = value
+        elif name in ("period", "release") and rec.get(f"comparator_{name}") is None:
+            if allowed & {"england", "region", "sn_median", "sn_mean"}:
+                rec[f"comparator_{name}"] = value
+        elif name in ("wales_period", "wales_release") and "wales" in allowed:
+            rec[name] = value
+
+
+def store_snapshot(
+    con: duckdb.DuckDBPyConnection, snapshot_id: int, frame: pl.DataFrame
+) -> None:
+    store.run(con, "delete from indicator_value where snapshot_id = ?", [snapshot_id])
+    con.register("_values_df", frame)
+    store.run(con, "insert into indicator_value by name select * from _values_df")
+    con.unregister("_values_df")
+
+
+def recompute(con: duckdb.DuckDBPyConnection) -> int:
+    """Recompute every stored quarter (after a setting that affects values changed)."""
+    code = store.council_code(con)
+    if code is None:
+        return 0
+    who = benchmarks.council(code)
+    done = 0
+    with store.transaction(con):
+        for quarter in store.quarters(con):
+            snap = store.snapshot_for(con, quarter)
+            if snap is None:
+                continue
+            store_snapshot(
+                con,
+                snap.snapshot_id,
+                compute_snapshot(con, snap.snapshot_id, quarter, who),
+            )
+            done += 1
+    return done
+
+
+def read(
+    con: duckdb.DuckDBPyConnection,
+    quarter: periods.Quarter | None = None,
+    indicator_id: str | None = None,
+    up_to: periods.Quarter | None = None,
+) -> pl.DataFrame:
+    """Stored values with their quarter, oldest first."""
+    where, params = ["true"], []
+    if quarter is not None:
+        where.append("s.quarter = ?")
+        params.append(str(quarter))
+    if up_to is not None:
+        where.append("s.as_at <= ?")
+        params.append(up_to.end)  # type: ignore[arg-type]
+    if indicator_id is not None:
+        where.append("v.indicator_id = ?")
+        params.append(indicator_id)
+    sql = (
+        "select s.quarter, v.* from indicator_value v join snapshot s using (snapshot_id) "
+        f"where {' and '.join(where)} order by s.as_at, v.indicator_id, v.breakdown, v.category"  # noqa: S608 -- fixed clauses, values bound
+    )
+    return con.sql(sql, params=params).pl()
+
+
+def trend_quarters(
+    quarter: periods.Quarter, loaded: list[periods.Quarter]
+) -> list[periods.Quarter]:
+    """The quarters a quarter's trend uses: every loaded quarter up to it."""
+    return [q for q in loaded if q <= quarter]
+
+
+def as_at_label(day: dt.date) -> str:
+    return periods.format_date(day)
