@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from csperf import benchmarks, cli_output, first_start, ingest, periods, store
@@ -66,8 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(COMMANDS[args.command](args))
-    except (store.StoreError, ingest.LoadRefused, periods.PeriodError,
-            benchmarks.UnknownCouncil) as exc:  # fmt: skip
+    except (store.StoreError, ingest.LoadRefusedError, periods.PeriodError,
+            benchmarks.UnknownCouncilError) as exc:  # fmt: skip
         print(f"csperf: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:
@@ -150,7 +151,7 @@ def cmd_values(args: argparse.Namespace) -> int:
 
 
 def _snapshot(
-    con: store.duckdb.DuckDBPyConnection, quarter: periods.Quarter
+    con: duckdb.DuckDBPyConnection, quarter: periods.Quarter
 ) -> store.Snapshot:
     snap = store.snapshot_for(con, quarter)
     if snap is None:
@@ -170,9 +171,9 @@ def cmd_later(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from csperf import bench  # noqa: PLC0415 -- only the bench command needs it
+    from csperf import bench
 
-    return bench.run(args.target, args.scale)
+    return int(bench.run(args.target, args.scale))
 
 
 COMMANDS = {

@@ -73,7 +73,7 @@ def council(code: str, name: str | None = None) -> Council:
     )
 
 
-class UnknownCouncil(ValueError):
+class UnknownCouncilError(ValueError):
     pass
 
 
@@ -82,7 +82,7 @@ def _la_number(code: str) -> int:
         number = int(code)
         if number in DEMO_CODES or number in _la_names():
             return number
-        raise UnknownCouncil(
+        raise UnknownCouncilError(
             f"'{code}' is not a DfE LA code of a current English council."
         )
     pop = population_file()
@@ -92,7 +92,7 @@ def _la_number(code: str) -> int:
         .to_list()
     )
     if not hit:
-        raise UnknownCouncil(
+        raise UnknownCouncilError(
             f"'{code}' is not a council code csperf knows. Use the three-digit DfE LA code "
             "(e.g. 885) or the ONS code (e.g. E10000034; Welsh councils W06...)."
         )
@@ -123,7 +123,7 @@ def _welsh_name(code: str) -> str:
     )
     hit = look.filter(pl.col(look.columns[0]) == code.upper())
     if hit.height == 0:
-        raise UnknownCouncil(f"'{code}' is not the ONS code of a Welsh council.")
+        raise UnknownCouncilError(f"'{code}' is not the ONS code of a Welsh council.")
     return str(hit.row(0)[1])
 
 

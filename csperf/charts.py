@@ -8,6 +8,8 @@ colour alone.
 
 from __future__ import annotations
 
+from typing import cast
+
 import altair as alt
 import polars as pl
 
@@ -108,11 +110,12 @@ def trend(
                 ],
             )
         )
-    return alt.layer(*layers).properties(
+    chart = alt.layer(*layers).properties(
         title=series_title(ind, ref, nation),
         description=describe(ind, data, council_name, nation, ref),
         height=320,
     )
+    return cast(alt.LayerChart, chart)
 
 
 def describe(

@@ -30,7 +30,9 @@ ETHNICITY = {
 }  # fmt: skip
 UASC_ETHNICITY = Choice({"AOTH": 35, "BAFR": 30, "OOTH": 20, "BOTH": 8, "WOTH": 7})
 CATEGORY = Choice({"NEG": 48, "EMO": 37, "PHY": 8, "SAB": 4, "MUL": 3})
-NEED_SUPPORT = Choice({"N1": 55, "N3": 6, "N4": 13, "N5": 15, "N6": 5, "N7": 1, "N8": 3, "N2": 2})
+NEED_SUPPORT = Choice(
+    {"N1": 55, "N3": 6, "N4": 13, "N5": 15, "N6": 5, "N7": 1, "N8": 3, "N2": 2}
+)
 NEED_NO_SUPPORT = Choice({"N9": 40, "N1": 20, "N4": 15, "N5": 14, "N6": 6, "N3": 5})
 CLOSE_NO_SUPPORT = Choice({"RC8": 65, "RC9": 28, "RC7": 7})
 CLOSE_SUPPORT = Choice({"RC7": 94, "RC5": 4, "RC3": 1, "RC4": 1})

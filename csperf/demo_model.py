@@ -81,7 +81,9 @@ class WorkCalendar:
     """Working days of a nation (periods.is_working_day), for dates counted in working days."""
 
     def __init__(self, nation: Nation, first: int, last: int) -> None:
-        self.days = [d for d in range(first, last + 1) if is_working_day(to_date(d), nation)]
+        self.days = [
+            d for d in range(first, last + 1) if is_working_day(to_date(d), nation)
+        ]
 
     def add(self, start: int, n: int) -> int:
         """The day that is ``n`` working days after ``start`` (periods.working_days gives n)."""
@@ -105,6 +107,7 @@ class Child:
     case_until: int = -1  # end of the child's latest case (CIN episode)
     cla_from: int = -1
     cla_until: int = -1  # latest period of care
+    missing_until: int = -1  # end of the latest missing episode
     short_breaks: bool = False
 
 
@@ -153,7 +156,9 @@ class Case:
     s47: S47 | None = None
     cp: CPPlan | None = None
     cin_plans: list[list[int]] = field(default_factory=list)
-    stages: list[tuple[int, str, int]] = field(default_factory=list)  # (from, team, worker)
+    stages: list[tuple[int, str, int]] = field(
+        default_factory=list
+    )  # (from, team, worker)
     in_care: bool = False
     version: int = 0
 
@@ -161,7 +166,17 @@ class Case:
 # start, end, reason_new, legal_status, need, placement_type, provider, reason_ceased,
 # reason_place_change, placement_location, urn
 Episode = tuple[
-    int, int, str, str, str, str, str | None, str | None, str | None, str | None, str | None
+    int,
+    int,
+    str,
+    str,
+    str,
+    str,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
 ]
 
 

@@ -11,7 +11,7 @@ PLACES = {
     "num0": 0, "pct1": 1, "pct0": 0, "rate1": 1, "rate0": 0, "days0": 0, "days1": 1,
     "weeks0": 0, "weeks1": 1, "dec1": 1, "dec2": 2, "gbp0": 0, "gbp2": 2,
 }  # fmt: skip
-NO_VALUE = "–"
+NO_VALUE = "\u2013"  # en dash
 
 
 def round_half_up(value: float, places: int) -> Decimal:

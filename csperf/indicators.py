@@ -129,6 +129,10 @@ class Indicator:
     def __post_init__(self) -> None:
         if not _ID.match(self.id) or "__" in self.id:
             raise RegistryError(f"indicator id {self.id!r} is not a valid id")
+        self._check_vocabularies()
+        self._check_series()
+
+    def _check_vocabularies(self) -> None:
         for name, value, allowed in [
             ("theme", self.theme, get_args(Theme)),
             ("family", self.family, get_args(Family)),
@@ -149,6 +153,8 @@ class Indicator:
                 raise RegistryError(
                     f"{self.id}: measure {m.name} format does not suit its unit"
                 )
+
+    def _check_series(self) -> None:
         if "measure" in self.breakdowns and not self.measures:
             raise RegistryError(f"{self.id}: breakdown 'measure' needs a measures list")
         for ref in [
@@ -229,7 +235,7 @@ def _build(entry: dict[str, Any]) -> Indicator:
 
 
 def load_registry(path: Path = REGISTRY_FILE) -> dict[str, Indicator]:
-    from csperf import benchmarks  # noqa: PLC0415 -- reference files are read only when checking
+    from csperf import benchmarks
 
     entries = tomllib.loads(path.read_text())["indicator"]
     registry: dict[str, Indicator] = {}
@@ -296,7 +302,7 @@ def compute(
     missing = [p for p in used if p not in available]
     if missing:
         raise RegistryError(f"{indicator.id}: query uses unknown parameters {missing}")
-    frame = con.sql(sql, params={p: available[p] for p in used}).pl()
+    frame: pl.DataFrame = con.sql(sql, params={p: available[p] for p in used}).pl()
     if frame.columns != CONTRACT:
         raise RegistryError(
             f"{indicator.id}: query returns {frame.columns}, not {CONTRACT}"

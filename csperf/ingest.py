@@ -7,6 +7,7 @@ computes and stores the quarter's indicator values, all in one transaction (form
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
@@ -85,7 +86,8 @@ def read(files: Sequence[tuple[str, bytes]], quarter: periods.Quarter) -> Upload
         if digest in seen:
             result.issues.append(
                 Issue("F10", "error", result.name,
-                      f"{result.name} is the same file as one already in this upload. Remove the copy.")
+                      f"{result.name} is the same file as one already in this upload. "
+                      "Remove the copy.")
             )  # fmt: skip
             results.append(result)
             continue
@@ -115,7 +117,7 @@ def _parse_one(result: FileResult, data: bytes, quarter: periods.Quarter) -> Non
                       "columns; download the templates to compare.")
             )  # fmt: skip
             return
-    except pseudonymise.KeyError_ as exc:
+    except pseudonymise.KeyConfigError as exc:
         result.issues.append(Issue("F09", "error", result.name, str(exc)))
         return
     result.issues += issues
@@ -138,7 +140,7 @@ def _safe_name(name: str) -> str:
     return (clean or "unnamed file")[:100]
 
 
-class LoadRefused(Exception):
+class LoadRefusedError(Exception):
     """The load did not happen; the message says why in one line."""
 
 
@@ -146,7 +148,7 @@ def check_council(con: duckdb.DuckDBPyConnection, code: str) -> benchmarks.Counc
     who = benchmarks.council(code)
     held = store.council_code(con)
     if held is not None and held != who.code:
-        raise LoadRefused(
+        raise LoadRefusedError(
             f"This database holds council {held}; it cannot also hold council {who.code}. "
             "Use another database file for another council."
         )
@@ -161,11 +163,13 @@ def load(
 ) -> int:
     """Load the upload as the quarter's snapshot and compute its values; returns snapshot id."""
     if upload.blocked:
-        raise LoadRefused(
+        raise LoadRefusedError(
             "Some files have errors: fix or remove them, then load again."
         )
     if not upload.loads:
-        raise LoadRefused("There is nothing to load: no file holds rows csperf uses.")
+        raise LoadRefusedError(
+            "There is nothing to load: no file holds rows csperf uses."
+        )
     who = check_council(con, code)
     say = progress or (lambda _f, _m: None)
     quarter = upload.quarter
@@ -187,7 +191,7 @@ def load(
             store.audit(con, "load", "ok", str(quarter), _audit_detail(upload))
     except duckdb.Error as exc:
         _audit_failure(con, upload, type(exc).__name__)
-        raise LoadRefused(
+        raise LoadRefusedError(
             f"The load failed and nothing was changed ({type(exc).__name__})."
         ) from exc
     say(1.0, f"Loaded {quarter.label_short}")
@@ -209,9 +213,7 @@ def _audit_detail(upload: Upload) -> dict[str, object]:
 
 
 def _audit_failure(con: duckdb.DuckDBPyConnection, upload: Upload, reason: str) -> None:
-    try:
+    with contextlib.suppress(duckdb.Error):
         store.audit(
             con, "load_failed", reason, str(upload.quarter), _audit_detail(upload)
         )
-    except duckdb.Error:
-        pass

@@ -1,8 +1,9 @@
-"""The quarter at a glance: each indicator's headline value, primary change and England figure.
+"""The quarter at a glance: each indicator's headline value, primary change and England.
 
-The primary change follows commentary.md §2.1: by the previous quarter for quarter and at-quarter-end
-figures, by the same quarter last year for rolling-12-month and year-to-date figures. The change
-shown is the difference of the two displayed values, so a reader can check it.
+The primary change follows commentary.md §2.1: by the previous quarter for quarter and
+quarter-end figures, by the same quarter last year for rolling-12-month and year-to-date
+figures. The change shown is the difference of the two displayed values, so a reader can
+check it.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ def _benchmarked_england(
             suffix = (
                 ""
                 if bench.series == ind.headline
-                else f" – {bench.series.removeprefix('measure:').replace('_', ' ')}"
+                else f" \u2013 {bench.series.removeprefix('measure:').replace('_', ' ')}"
             )
             return value, f"{formatting.fmt(value, code)}{label}{suffix}"
     return None, "No national figure"

@@ -24,7 +24,7 @@ _INTEGRAL_FLOAT = re.compile(r"^(\d+)\.0+$")
 WORKER_PLACEHOLDERS = {"", "#n/a", "unallocated", "not allocated", "none", "-"}
 
 
-class KeyError_(Exception):
+class KeyConfigError(Exception):
     """No usable pseudonymisation key (issue code F09)."""
 
 
@@ -40,7 +40,7 @@ def key_file() -> Path:
 def _key_from(env_key: str | None, path: str) -> bytes:
     if env_key is not None:
         if not _HEX64.match(env_key):
-            raise KeyError_(
+            raise KeyConfigError(
                 "CSPERF_KEY must be 64 hexadecimal characters (a 32-byte key)."
             )
         return bytes.fromhex(env_key)
@@ -52,7 +52,7 @@ def _key_from(env_key: str | None, path: str) -> bytes:
             out.write(secrets.token_hex(32))
     text = file.read_text().strip()
     if not _HEX64.match(text):
-        raise KeyError_(
+        raise KeyConfigError(
             f"The pseudonymisation key file {file} is malformed. Restore it from backup, "
             "or remove it to create a new key (earlier snapshots will no longer link)."
         )
@@ -63,7 +63,7 @@ def key() -> bytes:
     try:
         return _key_from(os.environ.get("CSPERF_KEY"), str(key_file()))
     except OSError as exc:
-        raise KeyError_(
+        raise KeyConfigError(
             f"The pseudonymisation key could not be read or created: {exc}"
         ) from None
 

@@ -126,7 +126,7 @@ class StoreError(Exception):
     """A problem with the database the user can act on; the message says what to do."""
 
 
-class DatabaseLocked(StoreError):
+class DatabaseLockedError(StoreError):
     pass
 
 
@@ -159,7 +159,7 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
         if "lock" in str(exc).lower():
             m = _LOCK_PID.search(str(exc))
             pid = f" (PID {m.group(1)})" if m else ""
-            raise DatabaseLocked(
+            raise DatabaseLockedError(
                 f"The database {path.name} is open in another csperf window or process{pid}. "
                 "Close it and try again."
             ) from None
@@ -438,7 +438,7 @@ def replace_quarter(
             file_no += 1
             file_numbers[load.sha256] = file_no
         _insert_rows(con, snapshot_id, file_numbers[load.sha256], load)
-        run(con, 
+        run(con,
             "insert into snapshot_file values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 snapshot_id, file_numbers[load.sha256], load.table, load.file_name[:100],

@@ -204,7 +204,9 @@ def cast_table(
                 failed, table, name, col, code, severity, where, codes
             )
             bad_rows = failed["src_row"]
-            flags.append(pl.when(pl.col("src_row").is_in(bad_rows.to_list())).then(pl.lit(code)))
+            flags.append(
+                pl.when(pl.col("src_row").is_in(bad_rows.to_list())).then(pl.lit(code))
+            )
     typed_frame = frame.with_columns(typed)
     flag_list = (
         pl.concat_list(flags).list.drop_nulls().list.unique(maintain_order=True)
@@ -304,7 +306,8 @@ def _blank_required(
     return [
         Issue(
             code, "error", where.file,
-            f"Row {row}, '{name}': {what}. Fill it in, or delete the row, and upload the file again.",
+            f"Row {row}, '{name}': {what}. Fill it in, or delete the row, "
+            "and upload the file again.",
             row=str(row), column=name, field=f"{table.name}.{name}", sheet=where.sheet,
         )
         for row in blank

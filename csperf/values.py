@@ -95,7 +95,7 @@ def _decorate(
             else ind.unit
         )
         rec = {**row, "indicator_id": ind.id, "unit": unit, "flags": []}
-        rec.update({f: None for f in COMPARATOR_FIELDS})
+        rec.update(dict.fromkeys(COMPARATOR_FIELDS))
         rec.update(comparator_period=None, comparator_release=None, wales_period=None,
                    wales_release=None)  # fmt: skip
         if missing_tables:
@@ -203,11 +203,12 @@ def read(
     if indicator_id is not None:
         where.append("v.indicator_id = ?")
         params.append(indicator_id)
-    sql = (
-        "select s.quarter, v.* from indicator_value v join snapshot s using (snapshot_id) "
-        f"where {' and '.join(where)} order by s.as_at, v.indicator_id, v.breakdown, v.category"  # noqa: S608 -- fixed clauses, values bound
-    )
-    return con.sql(sql, params=params).pl()
+    clauses = " and ".join(where)
+    head = "select s.quarter, v.* from indicator_value v join snapshot s using (snapshot_id)"
+    order = "order by s.as_at, v.indicator_id, v.breakdown, v.category"
+    sql = f"{head} where {clauses} {order}"
+    frame: pl.DataFrame = con.sql(sql, params=params).pl()
+    return frame
 
 
 def trend_quarters(

@@ -91,7 +91,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, object],
+) -> dict[str, object]:
     """Debian's chromium, never a downloaded browser; a missing chromium fails the tests."""
     return {
         **browser_type_launch_args,

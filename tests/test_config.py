@@ -3,7 +3,9 @@
 import tomllib
 from pathlib import Path
 
-CONFIG = tomllib.loads((Path(__file__).parent.parent / ".streamlit" / "config.toml").read_text())
+CONFIG = tomllib.loads(
+    (Path(__file__).parent.parent / ".streamlit" / "config.toml").read_text()
+)
 
 
 def test_server_settings_are_locked_down():

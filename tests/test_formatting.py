@@ -18,7 +18,7 @@ from csperf import formatting
         (2_500_000, "gbp0", "£2.5 million"),
         (1250.5, "gbp2", "£1,250.50"),
         (0.845, "dec2", "0.85"),
-        (None, "pct1", "–"),
+        (None, "pct1", "\u2013"),
     ],
 )
 def test_fmt_rounds_half_up_and_adds_the_unit(value, code, shown):

@@ -31,7 +31,11 @@ def cases() -> list[Any]:
     for ind in indicators.registry().values():
         example = tomllib.loads((EXAMPLES / f"{ind.id}.toml").read_text())
         for n, case in enumerate(example["case"]):
-            given = example["case"][case["given_from"]]["given"] if "given_from" in case else case["given"]
+            given = (
+                example["case"][case["given_from"]]["given"]
+                if "given_from" in case
+                else case["given"]
+            )
             out.append(pytest.param(ind, case, given, id=f"{ind.id}-{n}"))
     return out
 
@@ -44,13 +48,18 @@ def test_worked_example_gives_the_hand_worked_rows(indicator, case, given):
         frame = given_frame(table, given.get(table, []))
         con.register(table, frame)
     ctx = indicators.QueryContext(
-        periods.Quarter.parse(case["quarter"]), case["nation"], float(case["population"])
+        periods.Quarter.parse(case["quarter"]),
+        case["nation"],
+        float(case["population"]),
     )
     got = indicators.compute(con, indicator, ctx)
     expected = case["expect"]
     assert got.height == len(expected), got
     for row, want in zip(got.iter_rows(named=True), expected, strict=True):
         assert row["period_end"] == want["period_end"]
-        assert (row["breakdown"], row["category"]) == (want["breakdown"], want["category"])
+        assert (row["breakdown"], row["category"]) == (
+            want["breakdown"],
+            want["category"],
+        )
         for col in ("numerator", "denominator", "value"):
             assert row[col] == pytest.approx(want.get(col)), (col, row)

@@ -29,7 +29,9 @@ def test_a_file_nothing_recognises_gets_f08():
 
 def test_an_empty_file_gets_f01_and_binary_data_gets_f02():
     assert [i.code for i in read_one("cp_plan.csv", b"").issues] == ["F01"]
-    assert [i.code for i in read_one("cp_plan.csv", b"child_id\x00,x").issues] == ["F02"]
+    assert [i.code for i in read_one("cp_plan.csv", b"child_id\x00,x").issues] == [
+        "F02"
+    ]
 
 
 def test_a_missing_required_column_is_named_in_h01():
@@ -40,7 +42,10 @@ def test_a_missing_required_column_is_named_in_h01():
 
 
 def test_a_bad_date_is_located_by_row_column_and_value():
-    f = read_one("cp_plan.csv", b"child_id,start_date,end_date\nX,2025-01-01,\nY,2025-01-02,31/02/2025\n")
+    f = read_one(
+        "cp_plan.csv",
+        b"child_id,start_date,end_date\nX,2025-01-01,\nY,2025-01-02,31/02/2025\n",
+    )
     [issue] = f.issues
     assert (issue.code, issue.severity, issue.row, issue.column, issue.value) == (
         "R03", "warning", "3", "end_date", "31/02/2025")  # fmt: skip
@@ -74,7 +79,9 @@ def test_local_measures_need_a_catalogue_id_and_a_month_end():
 
 
 def test_windows_1252_text_is_read_with_an_info_issue():
-    f = read_one("cp_plan.csv", "child_id,start_date\nZo\u00eb,2025-01-01\n".encode("cp1252"))
+    f = read_one(
+        "cp_plan.csv", "child_id,start_date\nZo\u00eb,2025-01-01\n".encode("cp1252")
+    )
     assert [i.code for i in f.issues] == ["I01"]
     assert f.rows == 1
 

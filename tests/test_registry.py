@@ -21,7 +21,9 @@ def test_the_six_foundation_indicators_are_registered():
 @pytest.mark.parametrize("ind", REGISTRY.values(), ids=list(REGISTRY))
 def test_every_indicator_has_a_query_and_a_worked_example(ind):
     assert (ROOT / "csperf" / "sql" / f"{ind.id}.sql").exists()
-    example = tomllib.loads((ROOT / "tests" / "examples" / f"{ind.id}.toml").read_text())
+    example = tomllib.loads(
+        (ROOT / "tests" / "examples" / f"{ind.id}.toml").read_text()
+    )
     assert example["case"], "at least one worked case"
 
 

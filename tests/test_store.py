@@ -36,7 +36,9 @@ def load(con, quarter, files):
 
 
 def hashes(con) -> dict[str, str]:
-    return {t: store.table_hash(con, t) for t in store.all_table_names() if t != "audit_log"}
+    return {
+        t: store.table_hash(con, t) for t in store.all_table_names() if t != "audit_log"
+    }
 
 
 def test_every_canonical_table_is_created_with_system_columns(con):
@@ -62,10 +64,13 @@ def test_reloading_one_table_replaces_only_that_table_of_that_quarter(con):
     ).fetchall()
     load(con, Q1, [("cla_review.csv", REVIEWS.replace(b"PN1", b"PN7"))])
     assert store.table_hash(con, "cla_episode") == other_quarter
-    assert con.execute(
-        "select count(*) from cla_episode join snapshot using (snapshot_id) where quarter = ?",
-        [str(Q1)],
-    ).fetchall() == episodes_q1
+    assert (
+        con.execute(
+            "select count(*) from cla_episode join snapshot using (snapshot_id) where quarter = ?",
+            [str(Q1)],
+        ).fetchall()
+        == episodes_q1
+    )
     assert con.execute("select participation from cla_review").fetchall() == [("PN7",)]
 
 
@@ -78,7 +83,7 @@ def test_a_failed_load_leaves_every_table_as_it_was(con, monkeypatch):
         raise duckdb.ConversionException("made to fail after the delete")
 
     monkeypatch.setattr(store, "_refresh_snapshot_tables", fail)
-    with pytest.raises(ingest.LoadRefused, match="nothing was changed"):
+    with pytest.raises(ingest.LoadRefusedError, match="nothing was changed"):
         ingest.load(con, "999", upload)
     assert hashes(con) == before
 
@@ -96,7 +101,7 @@ def test_a_load_stores_the_quarters_values_and_an_audit_row(con):
 def test_loading_another_councils_data_is_refused(con):
     load(con, Q1, [("cla_episode.csv", EPISODES)])
     upload = ingest.read([("cla_episode.csv", EPISODES)], Q2)
-    with pytest.raises(ingest.LoadRefused, match="holds council 999"):
+    with pytest.raises(ingest.LoadRefusedError, match="holds council 999"):
         ingest.load(con, "885", upload)
 
 
@@ -107,7 +112,7 @@ def test_a_second_process_gets_a_clear_message_not_a_traceback(tmp_path):
         from csperf import store
         try:
             store.connect({str(path)!r})
-        except store.DatabaseLocked as exc:
+        except store.DatabaseLockedError as exc:
             print(exc)
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

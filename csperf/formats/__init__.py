@@ -1,1 +1,1 @@
-"""Input formats: each module recognises its files by content and parses them to canonical frames."""
+"""Input formats: each module recognises its files by content and parses them."""

@@ -23,7 +23,7 @@ def _stored(
 
 
 def stored_values(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    from csperf.ui import page  # noqa: PLC0415 -- avoid an import cycle at module load
+    from csperf.ui import page
 
     return _stored(con, str(page.db_path()), version(con))
 

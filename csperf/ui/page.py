@@ -51,11 +51,11 @@ def _ensure_data(con: duckdb.DuckDBPyConnection) -> None:
         bar = st.progress(
             0.0, text="Setting up the fictional demo council (first start only)"
         )
-        first_start.install_demo(
-            con,
-            db_path().parent / "demo",
-            progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg),
-        )
+
+        def show(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+        first_start.install_demo(con, db_path().parent / "demo", progress=show)
         bar.empty()
 
 

@@ -9,6 +9,7 @@ import zipfile
 import duckdb
 import polars as pl
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from csperf import ingest, periods, schemas, store
 from csperf.formats import canonical
@@ -132,17 +133,19 @@ def offer_load(con: duckdb.DuckDBPyConnection, result: ingest.Upload) -> None:
         bar = st.progress(0.0, text="Loading")
         try:
             with page.WRITE_LOCK:
-                ingest.load(
-                    con,
-                    str(code),
-                    result,
-                    progress=lambda f, m: bar.progress(f, text=m),
-                )
-        except ingest.LoadRefused as exc:
+                ingest.load(con, str(code), result, progress=_progress(bar))
+        except ingest.LoadRefusedError as exc:
             st.error(str(exc))
             return
         st.success(f"Loaded {result.quarter.label_long}. The Overview now shows it.")
         st.page_link("app.py", label="Go to the Overview")
+
+
+def _progress(bar: DeltaGenerator) -> ingest.Progress:
+    def show(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    return show
 
 
 def templates_zip() -> bytes:
