@@ -33,7 +33,7 @@ AXIS_TITLES = {
 def series_title(ind: indicators.Indicator, ref: str, nation: str) -> str:
     title = ind.title_for(nation)
     if ref.startswith("measure:"):
-        return f"{title}: {ref.removeprefix('measure:').replace('_', ' ')}"
+        return f"{title}: {ind.series_label(ref)}"
     return title
 
 
@@ -65,51 +65,54 @@ def trend(
     ref = ref or ind.headline
     data = trend_data(ind, stored, ref)
     y_title = AXIS_TITLES[ind.series_unit(ref)]
+    code = ind.series_format(ref)
     x = alt.X(
         "quarter:O",
         title="Quarter (financial year)",
         sort=data["quarter"].to_list(),
         axis=alt.Axis(labelAngle=-40),
     )
+    has_england = data["england"].is_not_null().any()
+    names = [council_name, "England"] if has_england else [council_name]
     colour = alt.Color(
         "series:N",
         scale=alt.Scale(
-            domain=[council_name, "England"], range=[COUNCIL_COLOUR, ENGLAND_COLOUR]
+            domain=names, range=[COUNCIL_COLOUR, ENGLAND_COLOUR][: len(names)]
         ),
-        legend=alt.Legend(title=None, orient="bottom"),
+        legend=alt.Legend(title=None, orient="bottom", symbolType="stroke"),
+    )
+    dash = alt.StrokeDash(
+        "series:N",
+        scale=alt.Scale(domain=names, range=[[1, 0], [6, 4]][: len(names)]),
+        legend=None,
     )
     local = data.select("quarter", "value", "shown").with_columns(
         series=pl.lit(council_name)
     )
+    england = data.filter(pl.col("england").is_not_null()).select(
+        "quarter", value=pl.col("england"), series=pl.lit("England")
+    )
+    england = england.with_columns(
+        shown=pl.col("value").map_elements(
+            lambda v: formatting.fmt(v, formatting.comparator_code(code, v)),
+            return_dtype=pl.String,
+        )
+    )
+    lines = pl.concat([local, england.select(local.columns)])
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
     tooltip = [
+        alt.Tooltip("series:N", title="Series"),
         alt.Tooltip("quarter:N", title="Quarter"),
         alt.Tooltip("shown:N", title="Value"),
     ]
     layers: list[alt.Chart] = [
-        alt.Chart(local).mark_line(strokeWidth=2.5).encode(x=x, y=y, color=colour),
+        alt.Chart(lines)
+        .mark_line(strokeWidth=2.5)
+        .encode(x=x, y=y, color=colour, strokeDash=dash, tooltip=tooltip),
         alt.Chart(local)
         .mark_point(filled=True, size=64, opacity=1)
         .encode(x=x, y=y, color=colour, tooltip=tooltip),
     ]
-    england = data.filter(pl.col("england").is_not_null())
-    if england.height:
-        eng = england.select("quarter", value=pl.col("england")).with_columns(
-            series=pl.lit("England")
-        )
-        layers.append(
-            alt.Chart(eng)
-            .mark_line(strokeDash=[6, 4], strokeWidth=2)
-            .encode(
-                x=x,
-                y=y,
-                color=colour,
-                tooltip=[
-                    alt.Tooltip("quarter:N", title="Quarter"),
-                    alt.Tooltip("value:Q", title="England (latest published)"),
-                ],
-            )
-        )
     chart = alt.layer(*layers).properties(
         title=series_title(ind, ref, nation),
         description=describe(ind, data, council_name, nation, ref),

@@ -74,6 +74,7 @@ PLACEMENT = {
     "uasc": Choice({"U6": 32, "U4": 8, "SUPPORTED": 45, "K2": 15}),
     "disabled": Choice({"K2": 45, "R1": 20, "S1": 20, "U6": 15}),
 }  # fmt: skip
+PLACEMENT["young"] = PLACEMENT["child"]
 PROVIDER = {
     "U1": Choice({"PR1": 1}),
     "U4": Choice({"PR1": 55, "PR4": 40, "PR5": 5}),

@@ -21,10 +21,10 @@ NOISE_START = to_day(dt.date(2021, 1, 1))
 _SHORTAGE = tuple(
     (to_day(d), level)
     for d, level in (
-        (dt.date(2025, 4, 20), 0.0),
-        (dt.date(2025, 6, 10), 1.0),
-        (dt.date(2025, 11, 10), 1.0),
-        (dt.date(2026, 1, 25), 0.0),
+        (dt.date(2025, 5, 1), 0.0),
+        (dt.date(2025, 6, 1), 1.0),
+        (dt.date(2025, 10, 15), 1.0),
+        (dt.date(2025, 12, 1), 0.0),
     )
 )
 
@@ -78,7 +78,7 @@ class Pool:
             self.pos[last] = i
 
     def pick(self, rng: Rng) -> Case | None:
-        return self.items[rng.randrange(len(self.items))] if self.items else None
+        return self.items[rng.below(len(self.items))] if self.items else None
 
 
 class World:
@@ -100,7 +100,8 @@ class World:
             tuple[Child, int, bool]
         ] = []  # child, day left care, eligible
         self.cp_pool, self.cin_pool, self.disabled_pool = Pool(), Pool(), Pool()
-        self.events: list[tuple[int, int, int, Case]] = []  # (day, seq, kind, case)
+        self.today = 0
+        self.events: dict[int, list[tuple[int, Case]]] = {}  # day -> (kind, case)
         self.rereferrals: list[
             tuple[int, int, Case, int]
         ] = []  # (day, seq, case, version)
@@ -119,10 +120,11 @@ class World:
 
     def worker(self, team: str) -> int:
         roster = self.rosters[team]
-        return roster[self.rng.randrange(len(roster))]
+        return roster[self.rng.below(len(roster))]
 
     def schedule(self, day: int, kind: int, case: Case) -> None:
-        heapq.heappush(self.events, (day, next(self.seq), kind, case))
+        """Something to do on ``day`` (tomorrow if that has passed)."""
+        self.events.setdefault(max(day, self.today + 1), []).append((kind, case))
 
     def rerefer(self, day: int, case: Case) -> None:
         heapq.heappush(self.rereferrals, (day, next(self.seq), case, case.version))

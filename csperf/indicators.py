@@ -72,6 +72,14 @@ FORMATS: dict[str, set[str]] = {
     "fte": {"dec1", "dec2"},
     "currency_gbp": {"gbp0", "gbp2"},
 }
+MEASURE_SUFFIXES = {
+    "_rate_r12": "per 10,000 in the 12 months",
+    "rate_quarter": "rate per 10,000 in the quarter",
+    "pct_quarter": "percentage in the quarter",
+    "pct_r12": "percentage in the 12 months",
+    "_ytd": "since 1 April",
+    "_quarter": "in the quarter",
+}
 CONTRACT = ["period_end", "breakdown", "category", "numerator", "denominator", "value"]
 COMPARATORS = ("england", "region", "sn_median", "sn_mean", "wales")
 _ID = re.compile(r"^[a-z][a-z0-9_]*[a-z0-9]$")
@@ -207,6 +215,16 @@ class Indicator:
             else None
         )
         return m.basis if m else self.basis
+
+    def series_label(self, ref: str) -> str:
+        """Plain words for a series: 'starts per 10,000 in the 12 months'."""
+        if not ref.startswith("measure:"):
+            return "all" if ref == "all" else ref.replace("_", " ")
+        name = ref.removeprefix("measure:")
+        for suffix, words in MEASURE_SUFFIXES.items():
+            if name.endswith(suffix):
+                return f"{name.removesuffix(suffix).replace('_', ' ')} {words}".strip()
+        return name.replace("_", " ")
 
     def param(self, name: str, nation: str) -> Any:
         value = self.params[name]

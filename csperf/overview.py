@@ -139,7 +139,7 @@ def _benchmarked_england(
             suffix = (
                 ""
                 if bench.series == ind.headline
-                else f" \u2013 {bench.series.removeprefix('measure:').replace('_', ' ')}"
+                else f", {ind.series_label(bench.series)}"
             )
             return value, f"{formatting.fmt(value, code)}{label}{suffix}"
     return None, "No national figure"

@@ -14,7 +14,6 @@ import secrets
 import unicodedata
 from collections.abc import Callable
 from functools import cache
-from hashlib import sha256
 from pathlib import Path
 
 import polars as pl
@@ -77,11 +76,25 @@ def norm_child_id(raw: str) -> str:
 def child_ids(values: pl.Series) -> pl.Series:
     """Pseudonymise a column of raw child ids (null stays null)."""
     k = key()
-    return _map_unique(
-        values,
-        lambda v: hmac.new(
-            k, f"csperf:child:v1:{norm_child_id(v)}".encode(), sha256
-        ).hexdigest(),
+    normalised = _normalise_ids(values)
+
+    def one(v: str) -> str:
+        return hmac.digest(k, f"csperf:child:v1:{v}".encode(), "sha256").hex()
+
+    return _map_unique(normalised, one)
+
+
+def _normalise_ids(values: pl.Series) -> pl.Series:
+    """norm(id) of formats.md §A.1, vectorised; NFKC only where a value is not plain ASCII."""
+    text = values.cast(pl.String)
+    if not text.drop_nulls().str.contains(r"^[\x00-\x7f]*$").all():
+        text = text.map_elements(
+            lambda v: unicodedata.normalize("NFKC", v), return_dtype=pl.String
+        )
+    return (
+        text.str.replace_all(r"\s+", "")
+        .str.to_uppercase()
+        .str.replace(r"^(\d+)\.0+$", "${1}")
     )
 
 
@@ -93,7 +106,7 @@ def workers(values: pl.Series) -> pl.Series:
         text = " ".join(unicodedata.normalize("NFKC", v).split()).casefold()
         if text in WORKER_PLACEHOLDERS:
             return None
-        return hmac.new(k, f"csperf:worker:v1:{text}".encode(), sha256).hexdigest()
+        return hmac.digest(k, f"csperf:worker:v1:{text}".encode(), "sha256").hex()
 
     return _map_unique(values, one)
 

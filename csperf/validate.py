@@ -128,13 +128,17 @@ def parse_bool(col: str) -> pl.Expr:
 
 def parse_code(col: str, codes: frozenset[str]) -> pl.Expr:
     """B.0.8 steps 2-3: strip a list letter, take the leading code token, keep it if known."""
-    token = (
-        pl.col(col)
-        .str.to_uppercase()
-        .str.replace(r"^[A-Z]{1,2}\)\s*", "")
-        .str.extract(r"^([A-Z0-9]{1,6})(?:\s*[:\-\u2013]|\s|$)", 1)
+    upper = pl.col(col).str.to_uppercase().str.replace(r"^[A-Z]{1,2}\)\s*", "")
+    token = upper.str.extract(r"^([A-Z0-9]{1,6})(?:\s*[:\-\u2013]|\s|$)", 1)
+    known = list(codes)
+    return (
+        pl.when(upper.is_in(known))
+        .then(upper)
+        .when(token.is_in(known))
+        .then(token)
+        .otherwise(None)
+        .alias(col)
     )
-    return pl.when(token.is_in(list(codes))).then(token).otherwise(None).alias(col)
 
 
 def parse_int(col: str) -> pl.Expr:
@@ -177,44 +181,53 @@ def cast_table(
     """
     issues: list[Issue] = []
     frame = raw.with_columns([clean_text(c) for c in table.columns if c in raw.columns])
-    for name in table.columns:
-        if name not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, pl.String).alias(name))
-    flags: list[pl.Expr] = []
-    typed: list[pl.Expr] = []
+    missing = [
+        pl.lit(None, pl.String).alias(c)
+        for c in table.columns
+        if c not in frame.columns
+    ]
+    frame = frame.with_columns(missing)
+    parsers = {name: _parser(name, col) for name, col in table.columns.items()}
+    typed = frame.with_columns(
+        [expr.alias(f"_typed_{name}") for name, (expr, _) in parsers.items()]
+    )
+    checks: dict[str, pl.Expr] = {}
     for name, col in table.columns.items():
-        expr, codes = _parser(name, col)
-        typed.append(expr)
-        if col.type in ("id", "text"):
-            if col.required:
-                issues += _blank_required(
-                    frame, table, name, where, "R01" if col.type == "id" else "R02"
-                )
-            continue
-        failed = frame.select(
-            pl.col("src_row"),
-            pl.col(name).alias("raw"),
-            expr.alias("parsed"),
-        ).filter(pl.col("raw").is_not_null() & _failed(col))
+        raw_col, parsed = pl.col(name), pl.col(f"_typed_{name}")
         if col.required:
-            issues += _blank_required(frame, table, name, where, "R02")
-        if failed.height:
+            checks[f"_blank_{name}"] = raw_col.is_null()
+        if col.type not in ("id", "text"):
+            checks[f"_bad_{name}"] = raw_col.is_not_null() & _failed(
+                col, raw_col, parsed
+            )
+    marks = typed.with_columns(**checks)
+    any_marks = (
+        marks.select(pl.col(list(checks)).any()).row(0, named=True) if checks else {}
+    )
+    flags: list[pl.Expr] = []
+    for name, col in table.columns.items():
+        if any_marks.get(f"_blank_{name}"):
+            code = "R01" if col.type == "id" else "R02"
+            rows = marks.filter(pl.col(f"_blank_{name}"))["src_row"].to_list()
+            issues += _blank_required(rows, table, name, where, code)
+        if any_marks.get(f"_bad_{name}"):
+            failed = marks.filter(pl.col(f"_bad_{name}")).select(
+                "src_row", pl.col(name).alias("raw")
+            )
             code, severity = _failure_code(col)
             issues += _failure_issues(
-                failed, table, name, col, code, severity, where, codes
+                failed, table, name, col, code, severity, where, parsers[name][1]
             )
-            bad_rows = failed["src_row"]
-            flags.append(
-                pl.when(pl.col("src_row").is_in(bad_rows.to_list())).then(pl.lit(code))
-            )
-    typed_frame = frame.with_columns(typed)
+            flags.append(pl.when(pl.col(f"_bad_{name}")).then(pl.lit(code)))
     flag_list = (
         pl.concat_list(flags).list.drop_nulls().list.unique(maintain_order=True)
         if flags
         else pl.lit([], pl.List(pl.String))
     )
-    typed_frame = typed_frame.with_columns(dq_flags=flag_list)
-    return typed_frame.select(["src_row", "dq_flags", *table.columns]), issues
+    out = marks.with_columns(dq_flags=flag_list).select(
+        "src_row", "dq_flags", *[pl.col(f"_typed_{c}").alias(c) for c in table.columns]
+    )
+    return out, issues
 
 
 def _parser(name: str, col: schemas.Column) -> tuple[pl.Expr, frozenset[str]]:
@@ -240,12 +253,10 @@ def _parser(name: str, col: schemas.Column) -> tuple[pl.Expr, frozenset[str]]:
             return pl.col(name), codes
 
 
-def _failed(col: schemas.Column) -> pl.Expr:
+def _failed(col: schemas.Column, raw: pl.Expr, parsed: pl.Expr) -> pl.Expr:
     if col.type == "codes":
-        parsed_n = pl.col("parsed").list.len()
-        raw_n = pl.col("raw").str.split(";").list.len()
-        return parsed_n < raw_n
-    return pl.col("parsed").is_null()
+        return parsed.list.len() < raw.str.split(";").list.len()
+    return parsed.is_null()
 
 
 def _failure_code(col: schemas.Column) -> tuple[str, Severity]:
@@ -299,9 +310,8 @@ def _failure_issues(
 
 
 def _blank_required(
-    frame: pl.DataFrame, table: schemas.Table, name: str, where: Located, code: str
+    rows: list[int], table: schemas.Table, name: str, where: Located, code: str
 ) -> list[Issue]:
-    blank = frame.filter(pl.col(name).is_null())["src_row"].to_list()
     what = "the child id is blank" if code == "R01" else "this required value is blank"
     return [
         Issue(
@@ -310,7 +320,7 @@ def _blank_required(
             "and upload the file again.",
             row=str(row), column=name, field=f"{table.name}.{name}", sheet=where.sheet,
         )
-        for row in blank
+        for row in rows
     ]  # fmt: skip
 
 

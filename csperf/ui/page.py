@@ -39,6 +39,10 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 
 WRITE_LOCK = threading.Lock()
+# Page links wrap instead of cutting long indicator titles short (a literal style, no user text).
+STYLE = """<style>
+[data-testid="stPageLink-NavLink"] p { white-space: normal; overflow: visible; }
+</style>"""
 
 
 def _ensure_data(con: duckdb.DuckDBPyConnection) -> None:
@@ -62,6 +66,7 @@ def _ensure_data(con: duckdb.DuckDBPyConnection) -> None:
 def setup(title: str) -> duckdb.DuckDBPyConnection:
     """Page config, database and sidebar; returns a cursor for this rerun's reads."""
     st.set_page_config(page_title=f"{title} · csperf", layout="wide")
+    st.markdown(STYLE, unsafe_allow_html=True)
     con = connection()
     _ensure_data(con)
     with st.sidebar:

@@ -75,9 +75,12 @@ def overview_rows(stored: pl.DataFrame, quarter: periods.Quarter, nation: str) -
         for r in in_theme:
             cols = st.columns([4, 3, 4, 3], vertical_alignment="center")
             cols[0].page_link(
-                "pages/indicator.py", label=r.title, query_params={"id": r.indicator.id}
+                "pages/indicator.py",
+                label=r.title,
+                query_params={"id": r.indicator.id},
+                width="stretch",
             )
-            cols[1].markdown(f"**{r.value_text}**  \n{r.window}")
+            cols[1].markdown(f"**{r.value_text}**  \n:gray[{r.window}]")
             cols[2].markdown(change_text(r.change))
             cols[3].markdown(r.england_text)
 
@@ -102,22 +105,17 @@ def indicator_body(
         if r.indicator.id == ind.id
     )
     cols = st.columns(3)
-    cols[0].metric(row.window.capitalize(), row.value_text)
+    cols[0].metric(row.window[:1].upper() + row.window[1:], row.value_text)
     cols[1].markdown(f"**Change**  \n{change_text(row.change)}")
     cols[2].markdown(f"**England**  \n{row.england_text}")
     chart = charts.trend(ind, upto, council_name, nation)
-    st.altair_chart(
-        chart,
-        width="stretch",
-        alt=charts.describe(
-            ind, charts.trend_data(ind, upto), council_name, nation, ind.headline
-        ),
-    )
+    st.altair_chart(chart, width="stretch", height=380)
     for bench in ind.benchmarks:
         if bench.series != ind.headline and bench.series.startswith("measure:"):
             st.altair_chart(
                 charts.trend(ind, upto, council_name, nation, bench.series),
                 width="stretch",
+                height=380,
             )
     if st.toggle("Show the data table", key="show_table", value=True):
         st.dataframe(table(ind, upto), hide_index=True, width="stretch")

@@ -1,0 +1,125 @@
+"""AppTest runs of every page over the demo database, asserting what each shows."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from csperf import formatting, indicators, store, values
+
+ROOT = Path(__file__).parent.parent
+APP = str(ROOT / "app.py")
+REGISTRY = indicators.registry()
+
+
+@pytest.fixture
+def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("CSPERF_DB", str(demo_db))
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def stored(demo_db: Path):  # type: ignore[no-untyped-def]
+    con = store.connect(demo_db)
+    try:
+        return values.read(con), [str(q) for q in store.quarters(con)]
+    finally:
+        con.close()
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_overview_lists_every_indicator_with_its_latest_value(app, demo_db):
+    at = app.run()
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    links = [p.proto.label for p in at.get("page_link")]
+    for ind in REGISTRY.values():
+        assert ind.title in links
+    rows, quarters = stored(demo_db)
+    latest = rows.filter((rows["quarter"] == quarters[-1]) & (rows["indicator_id"] == "cla_rate"))
+    shown = formatting.fmt(latest["value"][0], "rate1")
+    assert f"**{shown}**" in texts(at)
+    assert at.selectbox(key="quarter").value == quarters[-1]
+
+
+def test_overview_shows_england_at_its_published_precision(app):
+    at = app.run()
+    assert "67 (31 March 2025)" in texts(at)  # LAIT LAC, England, 2025
+
+
+def test_choosing_an_earlier_quarter_changes_the_overview(app, demo_db):
+    rows, quarters = stored(demo_db)
+    at = app.run()
+    at.selectbox(key="quarter").set_value(quarters[0]).run()
+    first = rows.filter((rows["quarter"] == quarters[0]) & (rows["indicator_id"] == "cp_rate"))
+    assert f"**{formatting.fmt(first['value'][0], 'rate1')}**" in texts(at)
+    assert "No earlier figure to compare" in texts(at)
+
+
+def test_indicator_page_shows_the_title_a_chart_and_one_point_per_quarter(app, demo_db):
+    _, quarters = stored(demo_db)
+    at = app.run()
+    at.query_params["id"] = "cla_rate"
+    at.switch_page("pages/indicator.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Indicator"
+    assert at.header[0].value == REGISTRY["cla_rate"].title
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    assert spec["description"].startswith("Line chart of Looked-after children per 10,000")
+    tables = [pa.ipc.open_stream(d.data.data).read_all() for d in charts[0].proto.datasets]
+    local = next(t for t in tables if "shown" in t.column_names)
+    assert local.column("quarter").to_pylist() == quarters
+
+
+@pytest.mark.parametrize("indicator_id", list(REGISTRY))
+def test_every_indicator_page_renders_its_chart_and_definition(app, indicator_id):
+    at = app.run()
+    at.query_params["id"] = indicator_id
+    at.switch_page("pages/indicator.py").run()
+    assert not at.exception
+    assert at.header[0].value == REGISTRY[indicator_id].title
+    assert len(at.get("vega_lite_chart")) >= 1
+    assert REGISTRY[indicator_id].definition[:40] in texts(at)
+
+
+def test_upload_page_offers_templates_and_a_file_picker(app):
+    at = app.run()
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Upload"
+    assert at.selectbox(key="upload_quarter").value is not None
+
+
+def test_uploading_and_loading_a_file_changes_the_overview(tmp_path, demo_db, monkeypatch):
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, db)
+    monkeypatch.setenv("CSPERF_DB", str(db))
+    rows, quarters = stored(db)
+    latest = quarters[-1]
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/upload.py").run()
+    at.selectbox(key="upload_quarter").set_value(latest).run()
+    # Two children on plans at the quarter end replace the quarter's CP plans.
+    plans = b"child_id,start_date,end_date\nX1,2020-01-01,\nX2,2020-01-01,\n"
+    at.file_uploader(key="upload_files").upload("cp_plan.csv", plans, "text/csv").run()
+    assert not at.exception
+    summary = at.dataframe[0].value  # the recognition summary comes first
+    assert list(summary["tables"]) == ["cp_plan"]
+    at.checkbox(key="upload_confirm").check().run()
+    at.button(key="load_quarter").click().run()
+    assert not at.exception
+    assert any("Loaded" in s.value for s in at.success)
+    at.switch_page("app.py").run()
+    population = rows.filter(
+        (rows["quarter"] == latest) & (rows["indicator_id"] == "cp_rate")
+    )["denominator"][0]
+    assert f"**{formatting.fmt(2 / population * 10000, 'rate1')}**" in texts(at)
