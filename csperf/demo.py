@@ -58,9 +58,12 @@ def council(nation: str = "england", scale: int = 1) -> DemoCouncil:
     """The fictional council: Northfield (England, 999) or Glanmor (Wales, W06999999)."""
     if _nation(nation) == "england":
         return DemoCouncil(
-            "999", "Northfield (fictional)", "england", "West Midlands",
+            "999",
+            "Northfield (fictional)",
+            "england",
+            "West Midlands",
             _population(118_900 * scale),
-        )  # fmt: skip
+        )
     return DemoCouncil(
         "W06999999", "Glanmor (fictional)", "wales", None, _population(74_200 * scale)
     )
@@ -115,7 +118,7 @@ def _write_quarters(
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-        paths = write(extract(tables, world, window), folder, settings.prefix, digits)
+        paths = write(extract(tables, world, window), folder, digits)
         paths.append(
             demo_measures.write(folder / "local_measures.csv", quarter, settings.vol)
         )

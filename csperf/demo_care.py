@@ -86,9 +86,15 @@ def make_period(w: World, child: Child, start: int, route: str) -> Period:
 
 
 def _band(age: float) -> str:
-    return "baby" if age < 1 else "young" if age < 5 else "child" if age < 10 else (
-        "teen" if age < 16 else "older"
-    )  # fmt: skip
+    return (
+        "baby"
+        if age < 1
+        else "young"
+        if age < 5
+        else "child"
+        if age < 10
+        else ("teen" if age < 16 else "older")
+    )
 
 
 def _legal(
@@ -154,50 +160,55 @@ def _end(
 def _moves(
     w: World, child: Child, span: tuple[int, int], route: str, kind: str, adopt_day: int
 ) -> list[Move]:
-    """Placements from the start: an emergency placement first for some, moves at random
-    (a few children move often), long-term matches, supported accommodation at 16+, adoption."""
-    rng = w.rng
+    """Placements from the start of the period, one per planned move."""
     start, end = span
     stop = min(end, w.s.end + 1)
-    plans: list[Plan] = []
-    if route != "remand" and rng.chance(0.3):
-        plans.append((start + rng.between(4, 60), None, "CARPL", False))
-    teen = start - child.birth >= 10 * YEAR
-    rate = (3.0 if rng.chance(0.22 if teen else 0.07) else 0.2) / 365
-    day = start + int(rng.expovariate(rate)) + 1
-    while day < stop:
-        plans.append((day, None, PLACE_CHANGE.draw(rng), False))
-        day += int(rng.expovariate(rate)) + 1
-    if kind == "long" and rng.chance(0.5):
-        plans.append((start + rng.between(365, 900), "U4", "PLACE", True))
-    if kind == "long" and rng.chance(0.4):
-        plans.append(
-            (child.birth + int(16 * YEAR) + rng.between(0, 500), "SUP", "CARPL", False)
-        )
-    if adopt_day:
-        with_carer = rng.chance(0.2)
-        code = ("A5" if with_carer else "A6") if rng.chance(0.85) else "A4"
-        plans.append((adopt_day, code, "CARPL", with_carer and code == "A5"))
     band = route if route in ("uasc", "disabled") else ""
     current = _placement(w, band or _band((start - child.birth) / YEAR), start, child)
     out: list[Move] = [(start, current, None, False)]
-    for day, code, reason, same in sorted(plans, key=lambda p: p[0]):
-        if day <= out[-1][0] or day >= stop or (adopt_day and out[-1][1][0][0] == "A"):
+    for day, code, reason, same in _plans(w, child, span, route, kind, adopt_day):
+        if day <= out[-1][0] or day >= stop or (adopt_day and current[0][0] == "A"):
             continue
-        if code == "U4" and current[0] != "U6":
-            continue
-        if code == "U4":
+        if code == "U4":  # a long-term match with the same foster carer
+            if current[0] != "U6":
+                continue
             current = ("U4", *current[1:])
         elif code:
-            current = _placed(
-                w, _resolve("SUPPORTED" if code == "SUP" else code, day, 17)
-            )
+            current = _placed(w, _resolve(code, day, 17))
         else:
             current = _placement(
                 w, band or _band((day - child.birth) / YEAR), day, child
             )
         out.append((day, current, reason, same))
     return out
+
+
+def _plans(
+    w: World, child: Child, span: tuple[int, int], route: str, kind: str, adopt_day: int
+) -> list[Plan]:
+    """Days of moves: an emergency placement ended for some, moves at random (a few children
+    move often), long-term matches, supported accommodation at 16+, adoption; by day."""
+    rng = w.rng
+    start, end = span
+    plans: list[Plan] = []
+    if route != "remand" and rng.chance(0.3):
+        plans.append((start + rng.between(4, 60), None, "CARPL", False))
+    teen = start - child.birth >= 10 * YEAR
+    rate = (3.0 if rng.chance(0.22 if teen else 0.07) else 0.2) / 365
+    day = start + int(rng.expovariate(rate)) + 1
+    while day < min(end, w.s.end + 1):
+        plans.append((day, None, PLACE_CHANGE.draw(rng), False))
+        day += int(rng.expovariate(rate)) + 1
+    if kind == "long" and rng.chance(0.5):
+        plans.append((start + rng.between(365, 900), "U4", "PLACE", True))
+    if kind == "long" and rng.chance(0.4):
+        sixteen = child.birth + int(16 * YEAR)
+        plans.append((sixteen + rng.between(0, 500), "SUPPORTED", "CARPL", False))
+    if adopt_day:
+        with_carer = rng.chance(0.2)
+        adoption = ("A5" if with_carer else "A6") if rng.chance(0.85) else "A4"
+        plans.append((adopt_day, adoption, "CARPL", with_carer and adoption == "A5"))
+    return sorted(plans, key=lambda p: p[0])
 
 
 def _resolve(code: str, day: int, age: float) -> str:
@@ -277,10 +288,21 @@ def _episodes(
         else:
             rne = "L" if move is None else "U" if same else "P"
         last = i == len(days) - 1
-        out.append((
-            day, end if last else days[i + 1], rne, code, need, place[0], place[1],
-            reason if last else "X1", move[2] if move and i else None, place[2], place[3],
-        ))  # fmt: skip
+        out.append(
+            (
+                day,
+                end if last else days[i + 1],
+                rne,
+                code,
+                need,
+                place[0],
+                place[1],
+                reason if last else "X1",
+                move[2] if move and i else None,
+                place[2],
+                place[3],
+            )
+        )
     return out
 
 
@@ -337,8 +359,27 @@ def short_breaks(w: World, child: Child, start: int, end: int) -> None:
     while day < min(end, w.s.end + 1):
         stay = min(end, day + (rng.between(180, 365) if v4 else rng.between(2, 7)))
         place = _placed(w, "K2" if rng.chance(0.5) else "U6")
-        w.periods.append(Period(child, day, stay, "E8", [(
-            day, stay, "S", "V4" if v4 else "V3", "N2", place[0], place[1], "E8", None,
-            place[2], place[3],
-        )]))  # fmt: skip
+        w.periods.append(
+            Period(
+                child,
+                day,
+                stay,
+                "E8",
+                [
+                    (
+                        day,
+                        stay,
+                        "S",
+                        "V4" if v4 else "V3",
+                        "N2",
+                        place[0],
+                        place[1],
+                        "E8",
+                        None,
+                        place[2],
+                        place[3],
+                    )
+                ],
+            )
+        )
         day = stay + (rng.between(0, 60) if v4 else rng.between(25, 120))

@@ -17,7 +17,7 @@ from csperf.demo_codes import (
     UNSUITABLE,
 )
 from csperf.demo_model import to_day, unit_hash
-from csperf.demo_tables import YN, Tables
+from csperf.demo_tables import YN, Tables, with_ids
 from csperf.demo_world import World, shortage
 from csperf.periods import Quarter, add_months
 
@@ -75,10 +75,10 @@ def extract(t: Tables, w: World, win: Window) -> Tables:
     out = _truncate(out, win.end)
     out["care_leaver"] = _care_leavers(w, win)
     out["cin_episode"], out["allocation"] = _allocation(t, out, w, win)
-    ids = pl.concat([df.select("child_no") for df in out.values()]).unique()
+    ids = pl.concat([df.select("child_no") for df in out.values()])["child_no"].unique()
     out["child"] = (
         t["child"]
-        .join(ids, on="child_no", how="semi")
+        .filter(pl.col("child_no").is_in(ids.implode()))
         .with_columns(
             pl.when(pl.col("_birth") > win.end)
             .then(pl.lit("U"))
@@ -94,12 +94,9 @@ def _episodes(episodes: pl.DataFrame, win: Window) -> pl.DataFrame:
     """Episodes open in the 30 months, with the earlier episodes of their periods of care
     where the period began within 10 years."""
     started = episodes.filter(pl.col("start_date") <= win.end)
-    recent = started.filter(pl.col("end_date") >= win.episodes)
-    whole = recent.filter(pl.col("_pstart") >= win.history).select("_period").unique()
-    earlier = started.filter(pl.col("end_date") < win.episodes).join(
-        whole, on="_period", how="semi"
-    )
-    return pl.concat([earlier, recent])
+    recent = pl.col("end_date") >= win.episodes
+    whole = started.filter(recent & (pl.col("_pstart") >= win.history))["_period"]
+    return started.filter(recent | pl.col("_period").is_in(whole.implode()))
 
 
 def _blank(when: pl.Expr, *cols: str) -> list[pl.Expr]:
@@ -157,7 +154,7 @@ def _allocation(
         .sort(["_case", "_from"], maintain_order=True)
         .unique(subset="_case", keep="last", maintain_order=True)
     )
-    cin = out["cin_episode"].join(stages, on="_case", how="left")
+    cin = out["cin_episode"].join(stages, on="_case", how="left", maintain_order="left")
     waiting = 0.03 + 0.04 * shortage(win.end)
     draw = (pl.col("child_no") * 2654435761 + win.index * 40503) % 1_000_003 / 1_000_003
     cases = cin.filter(pl.col("end_date").is_null()).select(
@@ -175,7 +172,8 @@ def _allocation(
             (roster.start + pl.col("child_no") * 7 % len(roster)).alias("_worker"),
         )
     )
-    return cin.drop("_worker"), pl.concat([cases, leavers])
+    cases = pl.concat([cases, leavers])
+    return cin.drop("_worker"), with_ids(cases, w.s.prefix, ["_worker"])
 
 
 def _care_leavers(w: World, win: Window) -> pl.DataFrame:
@@ -198,10 +196,15 @@ def _care_leavers(w: World, win: Window) -> pl.DataFrame:
         )
         rows[child.no] = (
             child.no,
-            ("RELEVANT" if age < 18 else "FORMER_RELEVANT") if eligible else "QUALIFYING",
-            touch, place, YN[place not in UNSUITABLE and u[4] > 0.05], ACTIVITY.at(u[2]),
+            ("RELEVANT" if age < 18 else "FORMER_RELEVANT")
+            if eligible
+            else "QUALIFYING",
+            touch,
+            place,
+            YN[place not in UNSUITABLE and u[4] > 0.05],
+            ACTIVITY.at(u[2]),
             max(left, win.end - back),
-        )  # fmt: skip
+        )
     cols = [
         "child_no",
         "eligibility",
@@ -210,19 +213,16 @@ def _care_leavers(w: World, win: Window) -> pl.DataFrame:
         "suitable",
         "activity",
     ]
-    schema = {c: pl.String for c in cols} | {
+    schema = dict.fromkeys(cols, pl.String) | {
         "child_no": pl.Int64,
         "latest_contact_date": pl.Int32,
     }
-    return pl.DataFrame(list(rows.values()), schema=schema, orient="row")
+    frame = pl.DataFrame(list(rows.values()), schema=schema, orient="row")
+    return with_ids(frame, w.s.prefix)
 
 
-def write(out: Tables, folder: Path, prefix: str, worker_digits: int) -> list[Path]:
+def write(out: Tables, folder: Path, worker_digits: int) -> list[Path]:
     """One csperf CSV per table (formats.md §B.4), rows in child id and date order."""
-    # Ids are a fixed-width permutation of the child numbers: sorting by the number inside
-    # the id sorts by the id.
-    number = (pl.col("child_no") * 7919 + 1_234_567) % 10_000_000
-    ids = pl.concat_str(pl.lit(prefix), number.cast(pl.String).str.zfill(7))
     worker = pl.format(
         "Worker {}", pl.col("_worker").cast(pl.String).str.zfill(worker_digits)
     )
@@ -230,15 +230,7 @@ def write(out: Tables, folder: Path, prefix: str, worker_digits: int) -> list[Pa
     for name in TABLES:
         table = schemas.TABLES[name]
         cols = template_columns(name)
-        order = ["_id", *(c if c != "worker" else "_worker" for c in table.key[1:])]
-        df = (
-            out[name]
-            .with_columns(_id=number)
-            .sort(order, nulls_last=True, maintain_order=True)
-        )
-        df = df.with_columns(child_id=ids)
-        if "worker" in cols:
-            df = df.with_columns(worker=worker)
+        df = out[name].with_columns(worker=worker) if "worker" in cols else out[name]
         dates = [c for c in cols if table.columns[c].type == "date"]
         path = folder / f"{name}.csv"
         df.with_columns(pl.col(dates).cast(pl.Date)).select(cols).write_csv(path)

@@ -22,13 +22,13 @@ from csperf.demo_codes import (
 )
 from csperf.demo_model import (
     OPEN,
+    S47,
     Assessment,
     Case,
     Child,
     Choice,
     CPPlan,
     Rng,
-    S47,
     months_later,
 )
 from csperf.demo_world import World, shortage
@@ -50,8 +50,13 @@ REVIEWS_TO_END = Choice({"1": 10, "2": 50, "3": 25, "4": 8, "5": 4, "6": 2, "7":
 MISSING_DAYS = Choice({"0": 40, "1": 38, "2": 10, "3": 5, "5": 4, "10": 3})
 AgeBands = tuple[tuple[float, float, float], ...]
 REFERRAL_AGE: AgeBands = (
-    (-0.6, -0.05, 3), (0, 1, 9), (1, 5, 19), (5, 10, 24), (10, 16, 32), (16, 17.8, 13)
-)  # fmt: skip
+    (-0.6, -0.05, 3),
+    (0, 1, 9),
+    (1, 5, 19),
+    (5, 10, 24),
+    (10, 16, 32),
+    (16, 17.8, 13),
+)
 CONTACT_AGE: AgeBands = (
     (0, 1, 7),
     (1, 5, 18),

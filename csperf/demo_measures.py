@@ -12,8 +12,15 @@ from csperf.demo_model import to_day, unit_hash
 from csperf.demo_world import shortage
 from csperf.periods import Quarter, month_end
 
-HEADER = ["measure_id", "period_end", "value", "numerator", "denominator", "breakdown",
-          "category"]  # fmt: skip
+HEADER = [
+    "measure_id",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "breakdown",
+    "category",
+]
 HISTORY = 8  # earlier quarters in each file, for trends
 SEASON = {8: 0.85, 9: 1.08, 12: 0.9, 1: 1.05}  # school holidays and the new term
 Row = tuple[str, dt.date, float, float | None, float | None, str, str]
@@ -63,11 +70,22 @@ def monthly(month: dt.date, vol: float) -> list[Row]:
     def split(
         measure: str, breakdown: str, parts: dict[str, float], net: bool = False
     ) -> None:
-        values = {k: round(v * vol * (1 + _noise(measure + k, end, 0.05))) for k, v in
-                  parts.items()}  # fmt: skip
+        values = {
+            k: round(v * vol * (1 + _noise(measure + k, end, 0.05)))
+            for k, v in parts.items()
+        }
         first, second = values.values()
-        rows.append((measure, end, first - second if net else first + second, None, None, "",
-                     ""))  # fmt: skip
+        rows.append(
+            (
+                measure,
+                end,
+                first - second if net else first + second,
+                None,
+                None,
+                "",
+                "",
+            )
+        )
         rows.extend(
             (measure, end, v, None, None, breakdown, k) for k, v in values.items()
         )

@@ -55,16 +55,26 @@ ROUTES = Choice(
     {"cp": 38, "cin": 27, "emergency": 20, "uasc": 7, "disabled": 5, "remand": 3}
 )
 CASE_CLOSURE = {
-    "E11": "RC1", "E12": "RC1", "E45": "RC4", "E46": "RC4", "E47": "RC4", "E48": "RC4",
-    "E41": "RC3", "E3": "RC5", "E2": "RC2", "E7": "RC6",
-}  # fmt: skip
+    "E11": "RC1",
+    "E12": "RC1",
+    "E45": "RC4",
+    "E46": "RC4",
+    "E47": "RC4",
+    "E48": "RC4",
+    "E41": "RC3",
+    "E3": "RC5",
+    "E2": "RC2",
+    "E7": "RC6",
+}
 
 
 def simulate(settings: Settings, seed: int) -> World:
     rng = Rng(seed)
     cal = WorkCalendar(settings.nation, PRE_START - 400, settings.end + 800)
     w = World(settings, rng, cal)
-    decade = w.s.end - 3652  # front-door volumes grow by a tenth over the last ten years
+    decade = (
+        w.s.end - 3652
+    )  # front-door volumes grow by a tenth over the last ten years
     for day in range(PRE_START, w.s.end + 1):
         w.cla_stock -= w.cla_ends.pop(day, 0)
         _events(w, day)
@@ -199,9 +209,11 @@ def enter_care(w: World, case: Case, day: int, route: str) -> None:
     for pool in (w.cp_pool, w.cin_pool, w.disabled_pool):
         pool.discard(case)
     _end_plans(w, case, day, period.end)
-    tail = 0 if period.reason in CASE_CLOSURE or period.end >= child.adult else (
-        rng.between(14, 150)
-    )  # fmt: skip
+    tail = (
+        0
+        if period.reason in CASE_CLOSURE or period.end >= child.adult
+        else (rng.between(14, 150))
+    )
     case.end = min(child.adult, period.end + tail)
     case.closure = CASE_CLOSURE.get(period.reason, "RC7")
     stages = [s for s in case.stages if s[0] <= day]

@@ -14,7 +14,8 @@ from csperf.demo_world import World
 Tables = dict[str, pl.DataFrame]
 YN = {True: "Y", False: "N", None: None}
 DAY = pl.Int32
-# Rows are written in child id order, then these columns (each table's key, formats.md §A.2).
+# Rows are written in child id order, then these columns (each table's key, formats.md §A.2;
+# start_date where not listed).
 ORDER = {
     "contact": ("contact_date", "source"),
     "cp_review": ("plan_start_date", "review_date"),
@@ -38,7 +39,9 @@ def with_ids(df: pl.DataFrame, prefix: str, order: Sequence[str] = ()) -> pl.Dat
         df.with_columns(_id=number)
         .sort(["_id", *order], nulls_last=True, maintain_order=True)
         .with_columns(
-            child_id=pl.concat_str(pl.lit(prefix), pl.col("_id").cast(pl.String).str.zfill(7))
+            child_id=pl.concat_str(
+                pl.lit(prefix), pl.col("_id").cast(pl.String).str.zfill(7)
+            )
         )
         .drop("_id")
     )
@@ -63,7 +66,7 @@ def build(w: World, since: int) -> Tables:
                 "disability": s,
                 "uasc": s,
             },
-        ),  # fmt: skip
+        ),
         "contact": _frame(
             [c for c in w.contacts if c[1] >= since],
             {"child_no": pl.Int64, "contact_date": DAY, "source": s},
@@ -93,12 +96,14 @@ def build(w: World, since: int) -> Tables:
                 "rhi_accepted": s,
                 "rhi_completed_date": DAY,
             },
-        ).unique(subset=["child_no", "start_date"], maintain_order=True),  # fmt: skip
+        ).unique(subset=["child_no", "start_date"], maintain_order=True),
         "cla_episode": _episodes([p for p in w.periods if p.end >= since]),
     }
     tables.update(_case_tables([c for c in w.cases if c.end >= since]))
     return {
-        name: df if name.startswith("_") else with_ids(df, w.s.prefix, ORDER.get(name, ()))
+        name: df
+        if name.startswith("_")
+        else with_ids(df, w.s.prefix, ORDER.get(name, ("start_date",)))
         for name, df in tables.items()
     }
 
@@ -106,45 +111,72 @@ def build(w: World, since: int) -> Tables:
 def _episodes(periods: list[Period]) -> pl.DataFrame:
     s = pl.String
     rows = [
-        (p.child.no, i, p.start, *e)
-        for i, p in enumerate(periods)
-        for e in p.episodes
-    ]  # fmt: skip
+        (p.child.no, i, p.start, *e) for i, p in enumerate(periods) for e in p.episodes
+    ]
     return _frame(
         rows,
-        {"child_no": pl.Int64, "_period": pl.Int64, "_pstart": DAY, "start_date": DAY,
-         "end_date": DAY, "reason_new": s, "legal_status": s, "category_of_need": s,
-         "placement_type": s, "placement_provider": s, "reason_ceased": s,
-         "reason_place_change": s, "placement_location": s, "urn": s},
-    )  # fmt: skip
+        {
+            "child_no": pl.Int64,
+            "_period": pl.Int64,
+            "_pstart": DAY,
+            "start_date": DAY,
+            "end_date": DAY,
+            "reason_new": s,
+            "legal_status": s,
+            "category_of_need": s,
+            "placement_type": s,
+            "placement_provider": s,
+            "reason_ceased": s,
+            "reason_place_change": s,
+            "placement_location": s,
+            "urn": s,
+        },
+    )
 
 
 def _case_tables(cases: list[Case]) -> Tables:
     """Referrals, assessments, enquiries, plans, reviews and CIN episodes, from the cases."""
     rows: dict[str, list[tuple[Any, ...]]] = {
-        k: [] for k in ("referral", "assessment", "s47", "cin_episode", "cin_plan", "cp_plan",
-                        "cp_review", "stage")
-    }  # fmt: skip
+        k: []
+        for k in (
+            "referral",
+            "assessment",
+            "s47",
+            "cin_episode",
+            "cin_plan",
+            "cp_plan",
+            "cp_review",
+            "stage",
+        )
+    }
     for i, c in enumerate(cases):
         no, ref = c.child.no, c.ref_day
         rows["referral"].append((no, ref, c.source, YN[c.nfa]))
         rows["cin_episode"].append((no, i, ref, ref, c.end, c.need, c.closure))
         rows["stage"] += [(i, day, team, worker) for day, team, worker in c.stages]
         if a := c.assessment:
-            rows["assessment"].append((
-                no, ref, a.start, a.auth, YN[a.support], a.factors, a.team, a.worker
-            ))  # fmt: skip
+            rows["assessment"].append(
+                (no, ref, a.start, a.auth, YN[a.support], a.factors, a.team, a.worker)
+            )
         if e := c.s47:
-            rows["s47"].append((
-                no, ref, e.start, e.icpc, YN[e.not_required], YN[e.resulted], e.decided
-            ))  # fmt: skip
+            rows["s47"].append(
+                (
+                    no,
+                    ref,
+                    e.start,
+                    e.icpc,
+                    YN[e.not_required],
+                    YN[e.resulted],
+                    e.decided,
+                )
+            )
         rows["cin_plan"] += [
             (no, ref, start, end) for start, end in c.cin_plans if end > start
         ]
         if p := c.cp:
-            rows["cp_plan"].append((
-                no, ref, p.start, p.end, p.initial, p.latest, p.previous, p.change_day
-            ))  # fmt: skip
+            rows["cp_plan"].append(
+                (no, ref, p.start, p.end, p.initial, p.latest, p.previous, p.change_day)
+            )
             rows["cp_review"] += [(no, p.start, r) for r in p.reviews if r <= p.end]
     s, n = pl.String, pl.Int64
     return {
@@ -154,18 +186,40 @@ def _case_tables(cases: list[Case]) -> Tables:
         ),
         "assessment": _frame(
             rows["assessment"],
-            {"child_no": n, "referral_date": DAY, "start_date": DAY, "authorised_date": DAY,
-             "requires_support": s, "factors": s, "team": s, "_worker": n},
+            {
+                "child_no": n,
+                "referral_date": DAY,
+                "start_date": DAY,
+                "authorised_date": DAY,
+                "requires_support": s,
+                "factors": s,
+                "team": s,
+                "_worker": n,
+            },
         ),
         "s47": _frame(
             rows["s47"],
-            {"child_no": n, "referral_date": DAY, "start_date": DAY, "icpc_date": DAY,
-             "icpc_not_required": s, "resulted_in_plan": s, "_decided": DAY},
+            {
+                "child_no": n,
+                "referral_date": DAY,
+                "start_date": DAY,
+                "icpc_date": DAY,
+                "icpc_not_required": s,
+                "resulted_in_plan": s,
+                "_decided": DAY,
+            },
         ),
         "cin_episode": _frame(
             rows["cin_episode"],
-            {"child_no": n, "_case": n, "referral_date": DAY, "start_date": DAY,
-             "end_date": DAY, "primary_need": s, "closure_reason": s},
+            {
+                "child_no": n,
+                "_case": n,
+                "referral_date": DAY,
+                "start_date": DAY,
+                "end_date": DAY,
+                "primary_need": s,
+                "closure_reason": s,
+            },
         ),
         "cin_plan": _frame(
             rows["cin_plan"],
@@ -173,14 +227,22 @@ def _case_tables(cases: list[Case]) -> Tables:
         ),
         "cp_plan": _frame(
             rows["cp_plan"],
-            {"child_no": n, "referral_date": DAY, "start_date": DAY, "end_date": DAY,
-             "initial_category": s, "latest_category": s, "previous_plans": n,
-             "_change": DAY},
+            {
+                "child_no": n,
+                "referral_date": DAY,
+                "start_date": DAY,
+                "end_date": DAY,
+                "initial_category": s,
+                "latest_category": s,
+                "previous_plans": n,
+                "_change": DAY,
+            },
         ),
         "cp_review": _frame(
-            rows["cp_review"], {"child_no": n, "plan_start_date": DAY, "review_date": DAY}
+            rows["cp_review"],
+            {"child_no": n, "plan_start_date": DAY, "review_date": DAY},
         ),
         "_stage": _frame(
             rows["stage"], {"_case": n, "_from": DAY, "team": s, "_worker": n}
         ),
-    }  # fmt: skip
+    }

@@ -37,9 +37,13 @@ def test_overview_opens_with_every_indicator(page: Page, app_url: str, demo_db: 
 
 
 @pytest.mark.browser
-def test_indicator_deep_link_shows_one_point_per_quarter(page: Page, app_url: str, demo_db: Path):
+def test_indicator_deep_link_shows_one_point_per_quarter(
+    page: Page, app_url: str, demo_db: Path
+):
     page.goto(f"{app_url}/indicator?id=cla_rate", timeout=120_000)
-    page.get_by_role("heading", name=REGISTRY["cla_rate"].title).wait_for(timeout=120_000)
+    page.get_by_role("heading", name=REGISTRY["cla_rate"].title).wait_for(
+        timeout=120_000
+    )
     page.locator(READY).wait_for(timeout=60_000)
     assert page.title() == "Indicator · csperf"
     shown, quarters = latest(demo_db, "cla_rate")
