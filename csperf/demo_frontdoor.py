@@ -91,7 +91,7 @@ def new_child(
     """A child first known on ``day`` aged ``age`` years (negative: not yet born)."""
     rng = w.rng
     birth = day - int(age * YEAR)
-    prior = 0 if rng.chance(0.85) else (1 if rng.chance(0.75) else 2)
+    prior = 0 if rng.chance(0.87) else (1 if rng.chance(0.75) else 2)
     child = Child(
         no=len(w.children) + 1,
         birth=birth,
@@ -167,7 +167,7 @@ def open_case(
 
 def p_late(w: World, day: int) -> float:
     """Chance that an assessment starting on ``day`` runs past the working-day limit."""
-    return 0.105 + 0.21 * shortage(day)
+    return 0.105 + 0.23 * shortage(day)
 
 
 def _assessment(w: World, case: Case, kind: str, support: bool) -> Assessment:

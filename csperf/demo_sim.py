@@ -132,7 +132,7 @@ def _referrals(w: World, day: int, lam: float) -> None:
 def _disabled_referral(w: World, day: int) -> None:
     rng = w.rng
     child = new_child(w, day, rng.uniform(0.5, 16.5), disabled=True)
-    child.short_breaks = rng.chance(0.045)
+    child.short_breaks = rng.chance(0.03)
     case = open_case(w, child, day, REFERRAL_SOURCE.draw(rng), "disabled")
     if child.short_breaks and case.assessment:
         short_breaks(

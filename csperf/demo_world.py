@@ -21,10 +21,10 @@ NOISE_START = to_day(dt.date(2021, 1, 1))
 _SHORTAGE = tuple(
     (to_day(d), level)
     for d, level in (
-        (dt.date(2025, 5, 1), 0.0),
-        (dt.date(2025, 6, 1), 1.0),
-        (dt.date(2025, 10, 15), 1.0),
-        (dt.date(2025, 12, 1), 0.0),
+        (dt.date(2025, 4, 15), 0.0),
+        (dt.date(2025, 5, 15), 1.0),
+        (dt.date(2025, 10, 1), 1.0),
+        (dt.date(2025, 11, 15), 0.0),
     )
 )
 

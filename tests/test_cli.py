@@ -113,7 +113,9 @@ def test_loading_another_council_into_the_database_is_refused(tmp_path):
 
 
 def test_the_module_runs_as_a_command():
-    out = subprocess.run([sys.executable, "-m", "csperf", "values", "--db", "x", "--quarter", "bad"],
-                         cwd=ROOT, capture_output=True, text=True, check=False, timeout=120)  # fmt: skip
+    args = [sys.executable, "-m", "csperf", "values", "--db", "x", "--quarter", "bad"]
+    out = subprocess.run(
+        args, cwd=ROOT, capture_output=True, text=True, check=False, timeout=120
+    )
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
