@@ -5,9 +5,11 @@ and 2014 (the front door) to the end of ``LATEST_QUARTER``, then writes, for eac
 ``QUARTERS`` quarters, the csperf canonical CSVs and a local-measures file as extracted at that
 quarter's end. The same arguments always give byte-identical files.
 
-Modules: ``demo_sim`` (the day-by-day simulation), ``demo_frontdoor`` (referrals and what follows),
-``demo_care`` (periods of care), ``demo_tables`` / ``demo_extract`` (the quarterly CSVs),
-``demo_measures`` (local measures), ``demo_model`` / ``demo_world`` / ``demo_codes`` (shared parts).
+Modules: ``demo_sim`` (the day-by-day simulation), ``demo_frontdoor`` (children, contacts, early
+help, missing from home), ``demo_referrals`` (referrals and what follows them), ``demo_care`` and
+``demo_placements`` (periods of care), ``demo_tables`` and ``demo_extract`` (the quarterly
+CSVs), ``demo_measures`` (local measures), ``demo_model``, ``demo_world`` and ``demo_codes``
+(the building blocks, the simulation's state and the code mixes).
 """
 
 from __future__ import annotations

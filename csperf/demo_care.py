@@ -1,28 +1,20 @@
-"""Periods of care of the demo council: episodes (placement moves and legal status changes),
-reviews, missing-from-care episodes, short breaks and care leavers."""
+"""Periods of care of the demo council: episodes (legal status changes and placement moves),
+reviews, missing-from-care episodes, short breaks and care leavers (placements:
+``demo_placements``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from csperf.demo_codes import (
     PARTICIPATION,
-    PLACE_CHANGE,
-    PLACEMENT,
-    PROVIDER,
-    PROVIDER_OF,
 )
 from csperf.demo_frontdoor import MISSING_DAYS, YEAR, return_interview
-from csperf.demo_model import Child, Choice, Episode, Period, months_later, to_day
+from csperf.demo_model import Child, Choice, Episode, Period, months_later
+from csperf.demo_placements import Move, age_band, placed, placement_moves
 from csperf.demo_world import World
 
-K3_FROM = to_day(
-    dt.date(2024, 4, 1)
-)  # supported accommodation: H5 before 2024/25, K3 from it
-Z1_UNTIL = to_day(dt.date(2025, 4, 1))  # Z1 is not valid from 2025/26
 OUTCOME = {
-    "baby": Choice({"adopt": 35, "sgo": 15, "home": 25, "long": 25}),
-    "young": Choice({"adopt": 20, "sgo": 18, "home": 30, "long": 32}),
+    "baby": Choice({"adopt": 45, "sgo": 15, "home": 20, "long": 20}),
+    "young": Choice({"adopt": 25, "sgo": 18, "home": 28, "long": 29}),
     "child": Choice({"adopt": 2, "sgo": 13, "home": 40, "long": 45}),
     "teen": Choice({"sgo": 3, "home": 50, "long": 42, "other": 5}),
     "older": Choice({"home": 35, "long": 65}),
@@ -49,31 +41,30 @@ LEGAL0 = {
     "remand": Choice({"J1": 1}),
 }
 NOT_LEAVERS = {"E2", "E3", "E11", "E12", "E15", "E16"}
-Placement = tuple[
-    str, str | None, str | None, str | None
-]  # type, provider, location, urn
-Move = tuple[
-    int, Placement, str | None, bool
-]  # day, placement, reason for change, same carer
-Plan = tuple[
-    int, str | None, str, bool
-]  # day, placement type (None: any), reason, same carer
+OTHER_NEED = Choice({"N4": 8, "N5": 10, "N6": 4, "N3": 4, "N2": 2, "N7": 1})  # than N1
 
 
 def make_period(w: World, child: Child, start: int, route: str) -> Period:
     """A period of care starting on ``start``, with its episodes, reviews and missing episodes."""
     rng = w.rng
     age = (start - child.birth) / YEAR
-    band = "disabled" if route == "disabled" else _band(age)
+    band = "disabled" if route == "disabled" else age_band(age)
     kind = OUTCOME["older" if band == "older" else band].draw(rng)
     legal, order_day = _legal(w, start, LEGAL0[route].draw(rng), kind)
     end, reason, adopt_day = _end(w, child, start, route, kind, order_day)
-    moves = _moves(w, child, (start, end), route, kind, adopt_day)
+    changes = [day for day, _ in legal[1:]]
+    placements = placement_moves(
+        w, child, (start, end), route, kind, (adopt_day, changes)
+    )
     need = "N8" if route == "uasc" else "N2" if route == "disabled" else "N1"
     if route not in ("uasc", "disabled") and rng.chance(0.35):
-        need = Choice({"N4": 8, "N5": 10, "N6": 4, "N3": 4, "N2": 2, "N7": 1}).draw(rng)
+        need = OTHER_NEED.draw(rng)
     period = Period(
-        child, start, end, reason, _episodes(start, end, reason, need, legal, moves)
+        child,
+        start,
+        end,
+        reason,
+        _episodes(start, end, reason, need, legal, placements),
     )
     w.periods.append(period)
     _reviews(w, child, start, end)
@@ -85,28 +76,14 @@ def make_period(w: World, child: Child, start: int, route: str) -> Period:
     return period
 
 
-def _band(age: float) -> str:
-    return (
-        "baby"
-        if age < 1
-        else "young"
-        if age < 5
-        else "child"
-        if age < 10
-        else ("teen" if age < 16 else "older")
-    )
-
-
 def _legal(
     w: World, start: int, legal0: str, kind: str
 ) -> tuple[list[tuple[int, str]], int]:
     """Legal statuses from ``start`` and the placement order's day (0 if none)."""
     rng = w.rng
     events, day, code = [(start, legal0)], start, legal0
-    if code in (
-        "L1",
-        "L2",
-    ):  # police protection or EPO: days, then s20 or an interim order
+    if code in ("L1", "L2"):
+        # Police protection or an emergency protection order: days, then s20 or an ICO.
         day += rng.between(1, 3)
         code = (
             "C1"
@@ -115,7 +92,7 @@ def _legal(
         )
         events.append((day, code))
     if code == "V2" and (
-        kind == "adopt" or rng.chance(0.35 if kind in ("long", "sgo") else 0.08)
+        kind == "adopt" or rng.chance(0.6 if kind in ("long", "sgo") else 0.08)
     ):
         day += rng.between(20, 200)
         code = "C1"
@@ -139,7 +116,7 @@ def _end(
         end, reason = start + rng.between(30, 300), CEASE["uasc"].draw(rng)
     elif route == "uasc" or kind == "long":
         end, reason = child.adult, ""
-    elif kind == "adopt":
+    elif kind == "adopt" and order_day:
         adopt_day = order_day + rng.between(60, 250)
         end, reason = adopt_day + rng.between(120, 380), CEASE["adopt"].draw(rng)
     elif kind == "sgo":
@@ -155,108 +132,6 @@ def _end(
         end = child.adult
         reason = CEASE["disabled_adult" if route == "disabled" else "adult"].draw(rng)
     return end, reason, adopt_day if adopt_day < end else 0
-
-
-def _moves(
-    w: World, child: Child, span: tuple[int, int], route: str, kind: str, adopt_day: int
-) -> list[Move]:
-    """Placements from the start of the period, one per planned move."""
-    start, end = span
-    stop = min(end, w.s.end + 1)
-    band = route if route in ("uasc", "disabled") else ""
-    current = _placement(w, band or _band((start - child.birth) / YEAR), start, child)
-    out: list[Move] = [(start, current, None, False)]
-    for day, code, reason, same in _plans(w, child, span, route, kind, adopt_day):
-        if day <= out[-1][0] or day >= stop or (adopt_day and current[0][0] == "A"):
-            continue
-        if code == "U4":  # a long-term match with the same foster carer
-            if current[0] != "U6":
-                continue
-            current = ("U4", *current[1:])
-        elif code:
-            current = _placed(w, _resolve(code, day, 17))
-        else:
-            current = _placement(
-                w, band or _band((day - child.birth) / YEAR), day, child
-            )
-        out.append((day, current, reason, same))
-    return out
-
-
-def _plans(
-    w: World, child: Child, span: tuple[int, int], route: str, kind: str, adopt_day: int
-) -> list[Plan]:
-    """Days of moves: an emergency placement ended for some, moves at random (a few children
-    move often), long-term matches, supported accommodation at 16+, adoption; by day."""
-    rng = w.rng
-    start, end = span
-    plans: list[Plan] = []
-    if route != "remand" and rng.chance(0.3):
-        plans.append((start + rng.between(4, 60), None, "CARPL", False))
-    teen = start - child.birth >= 10 * YEAR
-    rate = (3.0 if rng.chance(0.22 if teen else 0.07) else 0.2) / 365
-    day = start + int(rng.expovariate(rate)) + 1
-    while day < min(end, w.s.end + 1):
-        plans.append((day, None, PLACE_CHANGE.draw(rng), False))
-        day += int(rng.expovariate(rate)) + 1
-    if kind == "long" and rng.chance(0.5):
-        plans.append((start + rng.between(365, 900), "U4", "PLACE", True))
-    if kind == "long" and rng.chance(0.4):
-        sixteen = child.birth + int(16 * YEAR)
-        plans.append((sixteen + rng.between(0, 500), "SUPPORTED", "CARPL", False))
-    if adopt_day:
-        with_carer = rng.chance(0.2)
-        adoption = ("A5" if with_carer else "A6") if rng.chance(0.85) else "A4"
-        plans.append((adopt_day, adoption, "CARPL", with_carer and adoption == "A5"))
-    return sorted(plans, key=lambda p: p[0])
-
-
-def _resolve(code: str, day: int, age: float) -> str:
-    if code == "SUPPORTED":
-        return "U6" if age < 16 else "K3" if day >= K3_FROM else "H5"
-    return "U6" if code == "Z1" and day >= Z1_UNTIL else code
-
-
-def _placement(w: World, band: str, day: int, child: Child) -> Placement:
-    code = _resolve(PLACEMENT[band].draw(w.rng), day, (day - child.birth) / YEAR)
-    return _placed(w, code)
-
-
-def _placed(w: World, code: str) -> Placement:
-    rng = w.rng
-    if code == "Z1":
-        return code, None, None, None
-    provider = PROVIDER[PROVIDER_OF.get(code, code)].draw(rng)
-    own = provider in ("PR0", "PR1")
-    p_in = {
-        "U1": 0.8,
-        "U4": 0.88 if own else 0.5,
-        "K2": 0.85 if own else 0.3,
-        "H5": 0.6,
-    }.get(
-        PROVIDER_OF.get(code, code),
-        {"P1": 0.9, "A3": 0.45, "S1": 0.2, "R5": 0.1}.get(code, 0.4),
-    )
-    location = "IN" if rng.chance(p_in) else "OUT"
-    return code, provider, location, _urn(w, code, provider)
-
-
-def _urn(w: World, code: str, provider: str) -> str | None:
-    """A fictional Ofsted URN (SC99....) for the regulated provider, None where none applies."""
-    group = PROVIDER_OF.get(code, code)
-    if group in ("U1", "U4") and provider == "PR1":
-        return "SC999001"
-    if group == "A3":
-        return "SC999002" if provider == "PR1" else f"SC997{w.rng.below(6):03d}"
-    ranges = {"U4": (991, 12), "K2": (993, 60), "S1": (994, 10), "R1": (995, 10)}
-    if code == "K2" and provider == "PR1":
-        return f"SC992{w.rng.below(4):03d}"
-    if code == "K3":
-        return f"SC996{w.rng.below(25):03d}"
-    if group in ranges:
-        prefix, n = ranges[group]
-        return f"SC{prefix}{w.rng.below(n):03d}"
-    return None
 
 
 def _episodes(
@@ -288,20 +163,10 @@ def _episodes(
         else:
             rne = "L" if move is None else "U" if same else "P"
         last = i == len(days) - 1
+        change = move[2] if move and i else None
+        until, ceased = (end, reason) if last else (days[i + 1], "X1")
         out.append(
-            (
-                day,
-                end if last else days[i + 1],
-                rne,
-                code,
-                need,
-                place[0],
-                place[1],
-                reason if last else "X1",
-                move[2] if move and i else None,
-                place[2],
-                place[3],
-            )
+            (day, until, rne, code, need, *place[:2], ceased, change, *place[2:])
         )
     return out
 
@@ -358,28 +223,8 @@ def short_breaks(w: World, child: Child, start: int, end: int) -> None:
     day = start + rng.between(0, 60)
     while day < min(end, w.s.end + 1):
         stay = min(end, day + (rng.between(180, 365) if v4 else rng.between(2, 7)))
-        place = _placed(w, "K2" if rng.chance(0.5) else "U6")
-        w.periods.append(
-            Period(
-                child,
-                day,
-                stay,
-                "E8",
-                [
-                    (
-                        day,
-                        stay,
-                        "S",
-                        "V4" if v4 else "V3",
-                        "N2",
-                        place[0],
-                        place[1],
-                        "E8",
-                        None,
-                        place[2],
-                        place[3],
-                    )
-                ],
-            )
-        )
+        place = placed(w, "K2" if rng.chance(0.5) else "U6")
+        status = "V4" if v4 else "V3"
+        episode = (day, stay, "S", status, "N2", *place[:2], "E8", None, *place[2:])
+        w.periods.append(Period(child, day, stay, "E8", [episode]))
         day = stay + (rng.between(0, 60) if v4 else rng.between(25, 120))

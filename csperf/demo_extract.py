@@ -177,48 +177,45 @@ def _allocation(
 
 
 def _care_leavers(w: World, win: Window) -> pl.DataFrame:
-    """Young people aged 17 to 21 at the quarter end who left care at 16 or over."""
+    """Young people aged 17 to 21 at the quarter end who left care at 16 or over (a second
+    leaving replaces the first: ``w.leavers`` is in order of leaving)."""
     rows = {}
-    for (
-        child,
-        left,
-        eligible,
-    ) in w.leavers:  # oldest first: a second leaving replaces the first
+    for child, left, eligible in w.leavers:
         age = (win.end - child.birth) / YEAR
-        if left > win.end or not 17 <= age < 22:
-            continue
-        u = [
-            unit_hash(child.no, win.index // 2, k) for k in range(5)
-        ]  # changes twice a year
-        touch, place = IN_TOUCH.at(u[0]), ACCOMMODATION.at(u[1])
-        back = int(u[3] * (56 if touch == "YES" else 200)) + (
-            0 if touch == "YES" else 40
-        )
-        rows[child.no] = (
-            child.no,
-            ("RELEVANT" if age < 18 else "FORMER_RELEVANT")
-            if eligible
-            else "QUALIFYING",
-            touch,
-            place,
-            YN[place not in UNSUITABLE and u[4] > 0.05],
-            ACTIVITY.at(u[2]),
-            max(left, win.end - back),
-        )
-    cols = [
-        "child_no",
-        "eligibility",
-        "in_touch",
-        "accommodation",
-        "suitable",
-        "activity",
-    ]
-    schema = dict.fromkeys(cols, pl.String) | {
+        if left <= win.end and 17 <= age < 22:
+            rows[child.no] = _leaver(child.no, left, age, eligible, win)
+    schema = {
         "child_no": pl.Int64,
+        "eligibility": pl.String,
+        "in_touch": pl.String,
+        "accommodation": pl.String,
+        "suitable": pl.String,
+        "activity": pl.String,
         "latest_contact_date": pl.Int32,
     }
     frame = pl.DataFrame(list(rows.values()), schema=schema, orient="row")
     return with_ids(frame, w.s.prefix)
+
+
+def _leaver(
+    no: int, left: int, age: float, eligible: bool, win: Window
+) -> tuple[int, str, str, str, str | None, str, int]:
+    """A care leaver's row; circumstances drawn afresh every two quarters."""
+    u = [unit_hash(no, win.index // 2, k) for k in range(5)]
+    touch, place = IN_TOUCH.at(u[0]), ACCOMMODATION.at(u[1])
+    relevant = "RELEVANT" if age < 18 else "FORMER_RELEVANT"
+    eligibility = relevant if eligible else "QUALIFYING"
+    suitable = YN[place not in UNSUITABLE and u[4] > 0.05]
+    back = int(u[3] * 56) if touch == "YES" else 40 + int(u[3] * 200)
+    return (
+        no,
+        eligibility,
+        touch,
+        place,
+        suitable,
+        ACTIVITY.at(u[2]),
+        max(left, win.end - back),
+    )
 
 
 def write(out: Tables, folder: Path, worker_digits: int) -> list[Path]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import zlib
 from pathlib import Path
 
 from csperf.demo_model import to_day, unit_hash
@@ -28,11 +29,7 @@ Row = tuple[str, dt.date, float, float | None, float | None, str, str]
 
 def _noise(key: str, period: dt.date, spread: float, k: int = 0) -> float:
     """A fixed wobble in [-spread, spread] for a measure and period."""
-    return (
-        (unit_hash(sum(map(ord, key)) * 7919 + len(key), to_day(period), k) - 0.5)
-        * 2
-        * spread
-    )
+    return (unit_hash(zlib.crc32(key.encode()), to_day(period), k) - 0.5) * 2 * spread
 
 
 def _percent(measure: str, end: dt.date, num: float, den: float) -> Row:
@@ -65,44 +62,26 @@ def quarterly(q: Quarter, vol: float) -> list[Row]:
 def monthly(month: dt.date, vol: float) -> list[Row]:
     end = month_end(month)
     season = SEASON.get(month.month, 1.0)
+    level = shortage(to_day(end))
     rows: list[Row] = []
-
-    def split(
-        measure: str, breakdown: str, parts: dict[str, float], net: bool = False
-    ) -> None:
+    for measure, breakdown, parts, spread in (
+        ("phone_demand", "service", {"MASH": 1450, "Early Help Hub": 620}, 0.05),
+        ("visits", "mode", {"face_to_face": 2650, "virtual": 360 / season}, 0.05),
+        (
+            "sw_net_starters",
+            "flow",
+            {"starters": 3 - level, "leavers": 3 + 2 * level},
+            0.6,
+        ),
+    ):
         values = {
-            k: round(v * vol * (1 + _noise(measure + k, end, 0.05)))
+            k: round(v * vol * season * (1 + _noise(measure + k, end, spread)))
             for k, v in parts.items()
         }
         first, second = values.values()
-        rows.append(
-            (
-                measure,
-                end,
-                first - second if net else first + second,
-                None,
-                None,
-                "",
-                "",
-            )
-        )
-        rows.extend(
-            (measure, end, v, None, None, breakdown, k) for k, v in values.items()
-        )
-
-    split(
-        "phone_demand",
-        "service",
-        {"MASH": 1450 * season, "Early Help Hub": 620 * season},
-    )
-    split("visits", "mode", {"face_to_face": 2650 * season, "virtual": 360})
-    level = shortage(to_day(end))
-    split(
-        "sw_net_starters",
-        "flow",
-        {"starters": 3.0 - level, "leavers": 3.1 + 2 * level},
-        True,
-    )
+        headline = first - second if measure == "sw_net_starters" else first + second
+        rows.append((measure, end, headline, None, None, "", ""))
+        rows += [(measure, end, v, None, None, breakdown, k) for k, v in values.items()]
     contacts = round(430 * vol * season * (1 + _noise("supervised", end, 0.06)))
     rows.append(("supervised_contacts", end, contacts, None, None, "", ""))
     return rows

@@ -18,9 +18,6 @@ from csperf.demo_codes import (
     locality_team,
 )
 from csperf.demo_frontdoor import (
-    ADD_CIN,
-    ADD_CP,
-    ADD_DIS,
     CARE_AGE,
     EMERGENCY_AGE,
     REFERRAL_AGE,
@@ -29,16 +26,14 @@ from csperf.demo_frontdoor import (
     draw_age,
     missing_from_home,
     new_child,
-    open_case,
 )
 from csperf.demo_model import Case, Choice, Rng, WorkCalendar, to_day
+from csperf.demo_referrals import ADD_CIN, ADD_CP, ADD_DIS, open_case
 from csperf.demo_world import NOISE_START, PRE_START, SIM_START, Pool, Settings, World
 
-REFERRALS, CONTACTS_ONLY, DISABLED_REFERRALS = (
-    4700,
-    14500,
-    110,
-)  # a year at scale 1, England
+# A year's referrals, contacts that go no further and referrals of disabled children
+# (scale 1, England).
+REFERRALS, CONTACTS_ONLY, DISABLED_REFERRALS = 4700, 14500, 110
 MISSING_SPELLS = 0.9  # spells of missing from home a day
 WEIGHT_YEAR = 270.0  # a year's day weights: working days 1, other days 0.15
 CONTROL_FROM = to_day(dt.date(2012, 4, 1))
@@ -74,7 +69,7 @@ def simulate(settings: Settings, seed: int) -> World:
     w = World(settings, rng, cal)
     decade = (
         w.s.end - 3652
-    )  # front-door volumes grow by a tenth over the last ten years
+    )  # front-door volumes grow by a tenth over ten years to the end
     for day in range(PRE_START, w.s.end + 1):
         w.cla_stock -= w.cla_ends.pop(day, 0)
         _events(w, day)
@@ -132,7 +127,7 @@ def _referrals(w: World, day: int, lam: float) -> None:
 def _disabled_referral(w: World, day: int) -> None:
     rng = w.rng
     child = new_child(w, day, rng.uniform(0.5, 16.5), disabled=True)
-    child.short_breaks = rng.chance(0.03)
+    child.short_breaks = rng.chance(0.035)
     case = open_case(w, child, day, REFERRAL_SOURCE.draw(rng), "disabled")
     if child.short_breaks and case.assessment:
         short_breaks(
@@ -217,10 +212,13 @@ def enter_care(w: World, case: Case, day: int, route: str) -> None:
     case.end = min(child.adult, period.end + tail)
     case.closure = CASE_CLOSURE.get(period.reason, "RC7")
     stages = [s for s in case.stages if s[0] <= day]
-    if route != "disabled":
-        moved = min(period.end, day + rng.between(0, 120))
-        stages.append((moved, IN_CARE, w.worker(IN_CARE)))
+    if (
+        route != "disabled"
+    ):  # to the children in care team, and the leaving care team at 16
+        moved = min(period.end, day + rng.between(1, 120))
         sixteen = child.birth + int(16 * YEAR)
+        team = IN_CARE if moved < sixteen else LEAVING_CARE
+        stages.append((moved, team, w.worker(team)))
         if moved < sixteen < period.end:
             stages.append((sixteen, LEAVING_CARE, w.worker(LEAVING_CARE)))
     if tail:

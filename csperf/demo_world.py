@@ -96,15 +96,13 @@ class World:
         self.early_help: list[tuple[int, int, int, str]] = []
         self.cla_reviews: list[tuple[int, int, str]] = []
         self.missing: list[MissingRow] = []
-        self.leavers: list[
-            tuple[Child, int, bool]
-        ] = []  # child, day left care, eligible
+        # (child, the day they left care, eligible for leaving-care support)
+        self.leavers: list[tuple[Child, int, bool]] = []
         self.cp_pool, self.cin_pool, self.disabled_pool = Pool(), Pool(), Pool()
         self.today = 0
         self.events: dict[int, list[tuple[int, Case]]] = {}  # day -> (kind, case)
-        self.rereferrals: list[
-            tuple[int, int, Case, int]
-        ] = []  # (day, seq, case, version)
+        # (day, tie-break, the closed case, its version): re-referrals due
+        self.rereferrals: list[tuple[int, int, Case, int]] = []
         self.seq = itertools.count()
         self.cla_stock = 0
         self.cla_ends: dict[int, int] = {}
@@ -123,7 +121,7 @@ class World:
         return roster[self.rng.below(len(roster))]
 
     def schedule(self, day: int, kind: int, case: Case) -> None:
-        """Something to do on ``day`` (tomorrow if that has passed)."""
+        """Something to do on ``day`` (or tomorrow, if ``day`` is today or has passed)."""
         self.events.setdefault(max(day, self.today + 1), []).append((kind, case))
 
     def rerefer(self, day: int, case: Case) -> None:
