@@ -7,13 +7,12 @@ table; any other file is a table only if its header set equals one table's full 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import polars as pl
 
-from csperf import pseudonymise, schemas, store
-from csperf.formats import csv_text
+from csperf import schemas, store
+from csperf.formats import csv_text, frames
 from csperf.validate import Issue, Located, cast_table
 
 FORMAT = "csperf_csv"
@@ -78,33 +77,32 @@ def parse(
     keep = ["src_row", *[c for c in frame.columns if c in allowed]]
     typed, cell_issues = cast_table(frame.select(keep), table, Located(name))
     issues += cell_issues
-    typed = _pseudonymise(typed, table)
-    load = store.TableLoad(
+    load = frames.table_load(
+        name=name,
+        data=data,
         table=table_name,
+        typed=typed,
         source_format=FORMAT,
-        frame=typed,
-        file_name=name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size_bytes=len(data),
         extract_date=quarter_end,
-        coverage_start=_coverage_start(typed, table),
         detected=f"{FORMAT}:{table_name}",
     )
     return [load], issues
 
 
-def _pseudonymise(frame: pl.DataFrame, table: schemas.Table) -> pl.DataFrame:
-    out = frame.with_columns(child_id=pseudonymise.child_ids(frame["child_id"]))
-    if "worker" in table.columns:
-        out = out.with_columns(worker=pseudonymise.workers(out["worker"]))
+def read_dir(folder: Path) -> dict[str, pl.DataFrame]:
+    """The csperf CSVs of a folder as typed canonical frames with the raw ids (not stored).
+
+    Used to write the same data in the statutory formats (demo, round-trip tests).
+    """
+    out: dict[str, pl.DataFrame] = {}
+    for table in template_tables():
+        path = folder / f"{table}.csv"
+        if not path.exists():
+            continue
+        text = csv_text.read(path.name, path.read_bytes())
+        if isinstance(text, list):
+            continue
+        frame = text.frame.rename({h: h.strip().lower() for h in text.header})
+        typed, _ = cast_table(frame, schemas.TABLES[table], Located(path.name))
+        out[table] = typed.drop("src_row", "dq_flags")
     return out
-
-
-def _coverage_start(frame: pl.DataFrame, table: schemas.Table) -> dt.date | None:
-    dates = [
-        c for c, col in table.columns.items() if col.type == "date" and col.required
-    ]
-    if not dates or frame.height == 0:
-        return None
-    first = frame.select(pl.min(dates[0])).item()
-    return first.replace(day=1) if isinstance(first, dt.date) else None
