@@ -498,57 +498,6 @@ def _refresh_snapshot_tables(con: duckdb.DuckDBPyConnection, snapshot_id: int) -
     )
 
 
-PRECEDENCE = {
-    "csperf_csv": 3,
-    "cin_xml": 2,
-    "ssda903_csv": 2,
-    "ssda903_xml": 2,
-    "annex_a": 1,
-    "local_measures": 3,
-    "placement_costs": 3,
-}
-
-
-def active_sources(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> dict[str, str]:
-    """The active source format per table (formats.md §A.4 precedence)."""
-    rows = con.execute(
-        "select table_name, source_format from snapshot_table where snapshot_id = ?",
-        [snapshot_id],
-    ).fetchall()
-    best: dict[str, str] = {}
-    for table, fmt in rows:
-        if table not in best or PRECEDENCE.get(fmt, 0) > PRECEDENCE.get(best[table], 0):
-            best[table] = fmt
-    return best
-
-
-@contextmanager
-def snapshot_views(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> Iterator[None]:
-    """Bind each canonical table name to the snapshot's active rows, for the indicator queries.
-
-    Temporary views shadow the stored tables on this connection only, so a query written
-    against ``cla_episode`` reads exactly one snapshot, the same way the worked examples do.
-    """
-    db = first(con, "select current_database()")
-    qualified = f'"{db[0]}".main' if db else "main"
-    active = active_sources(con, snapshot_id)
-    for name, table in schemas.ALL_TABLES.items():
-        cols = ", ".join(table.columns)
-        fmt = active.get(name)
-        where = f"snapshot_id = {int(snapshot_id)}"
-        where += f" and source_format = '{fmt}'" if fmt in PRECEDENCE else " and false"
-        run(
-            con,
-            f"create or replace temp view {name} as "  # noqa: S608 -- names from the schema registry, id an int, format from an allow-list
-            f"select {cols} from {qualified}.{name} where {where}",
-        )
-    try:
-        yield
-    finally:
-        for name in schemas.ALL_TABLES:
-            run(con, f"drop view if exists temp.main.{name}")
-
-
 def table_hash(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """A content hash of a whole table, order-independent (for integrity tests)."""
     _check_table_or_meta(table)

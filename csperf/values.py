@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 import duckdb
 import polars as pl
 
-from csperf import benchmarks, indicators, periods, store
+from csperf import active_rows, benchmarks, indicators, periods, store
 
 VALUE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "snapshot_id": pl.Int64, "indicator_id": pl.String, "period_end": pl.Date,
@@ -61,10 +61,10 @@ def compute_snapshot(
     """Every indicator of the council's nation for one snapshot, as stored rows."""
     pop = population(con, who, quarter)
     ctx = indicators.QueryContext(quarter, who.nation, pop.value, snapshot_id)
-    covered = set(store.active_sources(con, snapshot_id))
+    covered = set(active_rows.active_sources(con, snapshot_id))
     targets = store.get_setting(con, "targets", {}) or {}
     frames = []
-    with store.snapshot_views(con, snapshot_id):
+    with active_rows.views(con, snapshot_id):
         for ind in indicators.for_nation(who.nation):
             rows = indicators.compute(con, ind, ctx)
             missing = [t for t in ind.sources if t not in covered]

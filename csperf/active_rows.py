@@ -1,0 +1,125 @@
+"""The active rows of a snapshot, as the indicator queries see them (formats.md §A.4).
+
+When two formats in one snapshot feed a table, one is active by precedence
+(csperf CSV > CIN census = SSDA903 > Annex A). ``child`` is the union of every file's child rows,
+one per child, each attribute from the highest-precedence file that has it (ties: the latest
+extract date). ``cla_episode.placement_location`` left blank by the active source is filled from
+Annex A's List 8 for the child's episode open at that workbook's extract date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+
+from csperf import schemas, store
+
+PRECEDENCE = {
+    "csperf_csv": 3,
+    "cin_xml": 2,
+    "ssda903_csv": 2,
+    "ssda903_xml": 2,
+    "annex_a": 1,
+    "local_measures": 3,
+    "placement_costs": 3,
+}
+
+
+def active_sources(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> dict[str, str]:
+    """The active source format per table; SSDA903 CSV and XML count as one format."""
+    rows = con.execute(
+        "select table_name, source_format, max(extract_date) from snapshot_table "
+        "where snapshot_id = ? group by all",
+        [snapshot_id],
+    ).fetchall()
+    best: dict[str, tuple[int, str]] = {}
+    for table, fmt, _ in rows:
+        rank = PRECEDENCE.get(fmt, 0)
+        if table not in best or rank > best[table][0]:
+            best[table] = (rank, fmt)
+    return {t: f for t, (_, f) in best.items()}
+
+
+def _formats_in(active: str) -> list[str]:
+    """The stored formats that make up an active source (903 CSV and XML combine)."""
+    if active.startswith("ssda903"):
+        return ["ssda903_csv", "ssda903_xml"]
+    return [active]
+
+
+def _where(snapshot_id: int, formats: list[str], alias: str = "") -> str:
+    allowed = [f for f in formats if f in PRECEDENCE]
+    if not allowed:
+        return "false"
+    listed = ", ".join(f"'{f}'" for f in allowed)
+    return f"{alias}snapshot_id = {int(snapshot_id)} and {alias}source_format in ({listed})"
+
+
+def _child_view(qualified: str, snapshot_id: int) -> str:
+    ranks = " ".join(f"when '{f}' then {r}" for f, r in PRECEDENCE.items())
+    cols = [c for c in schemas.TABLES["child"].columns if c != "child_id"]
+    picks = ", ".join(
+        f"arg_max({c}, rank_key) filter (where {c} is not null) as {c}" for c in cols
+    )
+    return (
+        f"select child_id, {picks} from ("  # noqa: S608 -- built from registry names, ints and an allow-list, no user text
+        f"select c.*, (case c.source_format {ranks} else 0 end) * 100000 "
+        f"+ coalesce(epoch(f.extract_date) / 86400, 0) as rank_key "
+        f"from {qualified}.child c left join {qualified}.snapshot_file f "
+        f"on f.snapshot_id = c.snapshot_id and f.file_no = c.src_file and f.table_name = 'child' "
+        f"where c.snapshot_id = {int(snapshot_id)}) group by child_id"
+    )
+
+
+def _episode_view(qualified: str, snapshot_id: int, active: str) -> str:
+    cols = ", ".join(
+        f"e.{c}" if c != "placement_location" else
+        "coalesce(e.placement_location, a.placement_location) as placement_location"
+        for c in schemas.TABLES["cla_episode"].columns
+    )  # fmt: skip
+    annex = (
+        f"select a.child_id, a.placement_location, f.extract_date "  # noqa: S608 -- built from registry names, ints and an allow-list, no user text
+        f"from {qualified}.cla_episode a join {qualified}.snapshot_file f "
+        f"on f.snapshot_id = a.snapshot_id and f.file_no = a.src_file "
+        f"and f.table_name = 'cla_episode' "
+        f"where a.snapshot_id = {int(snapshot_id)} and a.source_format = 'annex_a' "
+        f"and a.placement_location is not null "
+        f"and a.start_date <= f.extract_date "
+        f"and (a.end_date is null or a.end_date > f.extract_date)"
+    )
+    return (
+        f"select {cols} from {qualified}.cla_episode e left join ({annex}) a "  # noqa: S608 -- built from registry names, ints and an allow-list, no user text
+        f"on a.child_id = e.child_id and e.start_date <= a.extract_date "
+        f"and (e.end_date is null or e.end_date > a.extract_date) "
+        f"where {_where(snapshot_id, _formats_in(active), 'e.')}"
+    )
+
+
+@contextmanager
+def views(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> Iterator[None]:
+    """Bind each canonical table name to the snapshot's active rows, for the indicator queries.
+
+    Temporary views shadow the stored tables on this connection only, so a query written
+    against ``cla_episode`` reads exactly one snapshot, the same way the worked examples do.
+    """
+    db = store.first(con, "select current_database()")
+    qualified = f'"{db[0]}".main' if db else "main"
+    active = active_sources(con, snapshot_id)
+    for name, table in schemas.ALL_TABLES.items():
+        fmt = active.get(name, "")
+        if name == "child":
+            body = _child_view(qualified, snapshot_id)
+        elif name == "cla_episode" and fmt and fmt != "annex_a":
+            body = _episode_view(qualified, snapshot_id, fmt)
+        else:
+            cols = ", ".join(table.columns)
+            where = _where(snapshot_id, _formats_in(fmt)) if fmt else "false"
+            body = f"select {cols} from {qualified}.{name} where {where}"  # noqa: S608 -- names from the schema registry, id an int, formats from an allow-list
+        store.run(con, f"create or replace temp view {name} as {body}")
+    try:
+        yield
+    finally:
+        for name in schemas.ALL_TABLES:
+            store.run(con, f"drop view if exists temp.main.{name}")
