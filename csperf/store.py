@@ -101,7 +101,8 @@ META_DDL = [
   comparator_period VARCHAR,
   comparator_release VARCHAR,
   wales_period VARCHAR,
-  wales_release VARCHAR
+  wales_release VARCHAR,
+  status_reason VARCHAR
 )""",
     """create table if not exists audit_log (
   event_time TIMESTAMP NOT NULL,
@@ -118,7 +119,7 @@ INDICATOR_VALUE_COLUMNS = [
     "snapshot_id", "indicator_id", "period_end", "breakdown", "category", "numerator",
     "denominator", "value", "unit", "england", "region", "sn_median", "sn_mean", "sn_rank",
     "wales", "target", "status", "flags", "comparator_period", "comparator_release",
-    "wales_period", "wales_release",
+    "wales_period", "wales_release", "status_reason",
 ]  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 import duckdb
 import polars as pl
 
-from csperf import active_rows, benchmarks, indicators, periods, store
+from csperf import active_rows, benchmarks, coverage, indicators, periods, store
 
 VALUE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "snapshot_id": pl.Int64, "indicator_id": pl.String, "period_end": pl.Date,
@@ -23,6 +23,7 @@ VALUE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "sn_mean": pl.Float64, "sn_rank": pl.String, "wales": pl.Float64, "target": pl.Float64,
     "status": pl.String, "flags": pl.List(pl.String), "comparator_period": pl.String,
     "comparator_release": pl.String, "wales_period": pl.String, "wales_release": pl.String,
+    "status_reason": pl.String,
 }  # fmt: skip
 COMPARATOR_FIELDS = ["england", "region", "sn_median", "sn_mean", "sn_rank", "wales"]
 
@@ -61,15 +62,15 @@ def compute_snapshot(
     """Every indicator of the council's nation for one snapshot, as stored rows."""
     pop = population(con, who, quarter)
     ctx = indicators.QueryContext(quarter, who.nation, pop.value, snapshot_id)
-    covered = set(active_rows.active_sources(con, snapshot_id))
+    loaded = coverage.tables(con, snapshot_id)
     targets = store.get_setting(con, "targets", {}) or {}
     frames = []
     with active_rows.views(con, snapshot_id):
         for ind in indicators.for_nation(who.nation):
             rows = indicators.compute(con, ind, ctx)
-            missing = [t for t in ind.sources if t not in covered]
+            cover = coverage.check(ind, quarter, loaded)
             frames.append(
-                _decorate(rows, ind, who, quarter, pop, missing, targets.get(ind.id))
+                _decorate(rows, ind, who, quarter, pop, cover, targets.get(ind.id))
             )
     out = pl.concat(frames) if frames else pl.DataFrame(schema=VALUE_SCHEMA)
     return out.with_columns(snapshot_id=pl.lit(snapshot_id, pl.Int64)).select(
@@ -83,7 +84,7 @@ def _decorate(
     who: benchmarks.Council,
     quarter: periods.Quarter,
     pop: Population,
-    missing_tables: list[str],
+    cover: coverage.Coverage,
     target_override: float | None,
 ) -> pl.DataFrame:
     units = {m.name: m.unit for m in ind.measures}
@@ -94,14 +95,20 @@ def _decorate(
             if row["breakdown"] == "measure"
             else ind.unit
         )
-        rec = {**row, "indicator_id": ind.id, "unit": unit, "flags": []}
+        rec = {
+            **row,
+            "indicator_id": ind.id,
+            "unit": unit,
+            "flags": [],
+            "status_reason": None,
+        }
         rec.update(dict.fromkeys(COMPARATOR_FIELDS))
         rec.update(comparator_period=None, comparator_release=None, wales_period=None,
                    wales_release=None)  # fmt: skip
-        if missing_tables:
-            rec.update(
-                value=None, numerator=None, denominator=None, status="not covered"
-            )
+        if cover.status != "full":
+            status = "not covered" if cover.status == "none" else "partial coverage"
+            rec.update(value=None, numerator=None, denominator=None, status=status)
+            rec["status_reason"] = cover.reason
         elif row["value"] is None:
             rec["status"] = "no cases in the period"
         else:

@@ -1,0 +1,147 @@
+"""The coverage check (formats.md §D.4): can a snapshot support each indicator?
+
+Each indicator declares, per table, the windows it needs relative to the quarter end; each
+loaded table records the dates its active source covers (``snapshot_table``). An indicator is
+``full`` when every window is covered at a grain it accepts, ``partial`` when part of a window is
+missing, ``none`` when a table is missing, only at a grain it does not accept, or entirely
+outside the window. Only ``full`` indicators are computed; the status says why the others are not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+import duckdb
+
+from csperf import active_rows, indicators, periods
+
+Status = Literal["full", "partial", "none"]
+FORMAT_LABELS = {
+    "csperf_csv": "csperf CSV",
+    "cin_xml": "CIN census",
+    "ssda903_csv": "SSDA903",
+    "ssda903_xml": "SSDA903",
+    "annex_a": "Annex A",
+    "local_measures": "local measures",
+}
+# Grains other than 'full' (formats.md §A.2, §A.6).
+GRAINS = {
+    ("annex_a", "cla_episode"): "period",
+    ("annex_a", "cla_review"): "latest",
+    ("annex_a", "cp_review"): "latest",
+    ("ssda903_csv", "care_leaver"): "oc3_cohort",
+    ("ssda903_xml", "care_leaver"): "oc3_cohort",
+}
+STATE_TABLES = {"child", "allocation", "care_leaver", "cla_child_state"}
+
+
+@dataclass(frozen=True)
+class TableCoverage:
+    table: str
+    source_format: str
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    status: Status
+    reason: str = ""
+
+
+def window(kind: str, quarter: periods.Quarter) -> tuple[dt.date, dt.date]:
+    """The dates a window kind needs for a quarter (first day, last day)."""
+    q = quarter
+    starts = {
+        "state_q": q.end,
+        "events_quarter": q.start,
+        "events_ytd": q.ytd_start,
+        "events_r12": q.r12_start,
+        "lookback_r12_12m": periods.add_months(q.r12_start, -12),
+        "lookback_ytd_12m": periods.add_months(q.ytd_start, -12),
+        "history_30m": periods.add_months(q.end.replace(day=1), -29),
+    }
+    return starts[kind], q.end
+
+
+def tables(
+    con: duckdb.DuckDBPyConnection, snapshot_id: int
+) -> dict[str, TableCoverage]:
+    """What each table's active source covers in the snapshot."""
+    active = active_rows.active_sources(con, snapshot_id)
+    rows = con.execute(
+        "select table_name, source_format, min(coverage_start), max(extract_date) "
+        "from snapshot_table where snapshot_id = ? group by all",
+        [snapshot_id],
+    ).fetchall()
+    out: dict[str, TableCoverage] = {}
+    for table, fmt, start, end in rows:
+        if active.get(table) == fmt:
+            out[table] = TableCoverage(table, fmt, start, end)
+    return out
+
+
+def check(
+    ind: indicators.Indicator,
+    quarter: periods.Quarter,
+    loaded: dict[str, TableCoverage],
+) -> Coverage:
+    worst: Coverage = Coverage("full")
+    needs = list(ind.coverage) or [
+        {"table": t, "window": "state_q"} for t in ind.sources
+    ]
+    for need in needs:
+        table = need["table"]
+        result = _one(ind, table, need["window"], quarter, loaded.get(table))
+        if result.status == "none":
+            return result
+        if result.status == "partial" and worst.status == "full":
+            worst = result
+    for table in ind.sources:
+        if table not in loaded:
+            return Coverage(
+                "none", f"No {table.replace('_', ' ')} data is loaded for the quarter."
+            )
+    return worst
+
+
+def _one(
+    ind: indicators.Indicator,
+    table: str,
+    kind: str,
+    quarter: periods.Quarter,
+    have: TableCoverage | None,
+) -> Coverage:
+    label = table.replace("_", " ")
+    if have is None:
+        return Coverage("none", f"No {label} data is loaded for the quarter.")
+    grain = GRAINS.get(
+        (have.source_format, table), "state" if table in STATE_TABLES else "full"
+    )
+    accepted = ind.grains.get(
+        table, ["full", "state"] if table in STATE_TABLES else ["full"]
+    )
+    source = FORMAT_LABELS.get(have.source_format, have.source_format)
+    if grain not in accepted:
+        return Coverage(
+            "none",
+            f"The {source} {label} data hold one row per {grain}, not every record.",
+        )
+    first, last = window(kind, quarter)
+    start = have.start or first
+    end = have.end or quarter.end
+    if end < last or start > last:
+        return Coverage(
+            "none",
+            f"{label.capitalize()} data to {periods.format_date(last)} are needed; the {source} "
+            f"extract covers {periods.format_date(start)} to {periods.format_date(end)}.",
+        )
+    if kind != "state_q" and start > first:
+        return Coverage(
+            "partial",
+            f"{label.capitalize()} records from {periods.format_date(first)} are needed; the "
+            f"{source} extract starts on {periods.format_date(start)}.",
+        )
+    return Coverage("full")

@@ -1,0 +1,60 @@
+"""The coverage check: full, partial and none, with the reason in plain words."""
+
+import datetime as dt
+
+from csperf import coverage, indicators, periods
+from csperf.coverage import TableCoverage
+
+Q = periods.Quarter.parse("2025-26Q2")  # 1 July to 30 September 2025
+REG = indicators.registry()
+D = dt.date
+
+
+def test_a_twelve_month_window_is_full_when_the_extract_reaches_back_far_enough():
+    loaded = {
+        "cla_episode": TableCoverage("cla_episode", "csperf_csv", D(2023, 4, 1), Q.end)
+    }
+    assert coverage.check(REG["placement_stability_short"], Q, loaded).status == "full"
+
+
+def test_a_short_extract_gives_partial_coverage_with_the_dates():
+    loaded = {
+        "cla_episode": TableCoverage("cla_episode", "ssda903_csv", D(2025, 4, 1), Q.end)
+    }
+    result = coverage.check(REG["placement_stability_short"], Q, loaded)
+    assert result.status == "partial"
+    assert result.reason == (
+        "Cla episode records from 1 October 2024 are needed; the SSDA903 extract starts on "
+        "1 April 2025."
+    )
+
+
+def test_an_extract_ending_before_the_quarter_end_does_not_cover_it():
+    loaded = {
+        "cp_plan": TableCoverage("cp_plan", "cin_xml", D(2024, 4, 1), D(2025, 3, 31))
+    }
+    result = coverage.check(REG["cp_rate"], Q, loaded)
+    assert result.status == "none"
+    assert "30 September 2025" in result.reason
+
+
+def test_a_missing_table_is_not_covered():
+    result = coverage.check(REG["cin_rate"], Q, {})
+    assert (result.status, result.reason) == (
+        "none",
+        "No cin episode data is loaded for the quarter.",
+    )
+
+
+def test_period_grain_episodes_do_not_support_placement_moves():
+    loaded = {
+        "cla_episode": TableCoverage("cla_episode", "annex_a", D(2023, 1, 1), Q.end)
+    }
+    assert coverage.check(REG["placement_stability_short"], Q, loaded).status == "none"
+    assert coverage.check(REG["cla_rate"], Q, loaded).status == "full"
+
+
+def test_windows_are_measured_back_from_the_quarter_end():
+    assert coverage.window("events_ytd", Q) == (D(2025, 4, 1), D(2025, 9, 30))
+    assert coverage.window("lookback_r12_12m", Q) == (D(2023, 10, 1), D(2025, 9, 30))
+    assert coverage.window("history_30m", Q) == (D(2023, 4, 1), D(2025, 9, 30))
