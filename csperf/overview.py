@@ -33,6 +33,7 @@ class HeadlineRow:
     value_text: str
     window: str
     status: str
+    reason: str
     change: Change | None
     england: float | None
     england_text: str
@@ -100,6 +101,7 @@ def headline_rows(
         then = rows.filter(pl.col("quarter") == str(earlier))
         value = now["value"][0] if now.height == 1 else None
         status = now["status"][0] if now.height == 1 else "not loaded"
+        reason = (now["status_reason"][0] or "") if now.height == 1 else ""
         prev = then["value"][0] if then.height == 1 else None
         england = _benchmarked_england(stored, ind, quarter)
         code = ind.series_format(ind.headline)
@@ -111,6 +113,7 @@ def headline_rows(
                 value_text=formatting.fmt(value, code) if value is not None else status,
                 window=window_text(basis, quarter),
                 status=status,
+                reason=reason,
                 change=primary_change(ind, value, prev, earlier),
                 england=england[0],
                 england_text=england[1],

@@ -108,6 +108,8 @@ def indicator_body(
     cols[0].metric(row.window[:1].upper() + row.window[1:], row.value_text)
     cols[1].markdown(f"**Change**  \n{change_text(row.change)}")
     cols[2].markdown(f"**England**  \n{row.england_text}")
+    if row.status != "ok":
+        st.info(f"No figure for this quarter: {row.status}. {row.reason}".strip())
     chart = charts.trend(ind, upto, council_name, nation)
     st.altair_chart(chart, width="stretch", height=380)
     for bench in ind.benchmarks:
