@@ -28,33 +28,40 @@ PRECEDENCE = {
 
 
 def active_sources(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> dict[str, str]:
-    """The active source format per table; SSDA903 CSV and XML count as one format."""
+    """The active source format per table; equal precedence goes to the latest extract."""
     rows = con.execute(
         "select table_name, source_format, max(extract_date) from snapshot_table "
         "where snapshot_id = ? group by all",
         [snapshot_id],
     ).fetchall()
-    best: dict[str, tuple[int, str]] = {}
-    for table, fmt, _ in rows:
-        rank = PRECEDENCE.get(fmt, 0)
-        if table not in best or rank > best[table][0]:
-            best[table] = (rank, fmt)
-    return {t: f for t, (_, f) in best.items()}
+    best: dict[str, tuple[int, str, str]] = {}
+    for table, fmt, extract in rows:
+        key = (PRECEDENCE.get(fmt, 0), str(extract or ""), fmt)
+        if table not in best or key > best[table]:
+            best[table] = key
+    return {t: k[2] for t, k in best.items()}
 
 
-def _formats_in(active: str) -> list[str]:
-    """The stored formats that make up an active source (903 CSV and XML combine)."""
-    if active.startswith("ssda903"):
-        return ["ssda903_csv", "ssda903_xml"]
-    return [active]
-
-
-def _where(snapshot_id: int, formats: list[str], alias: str = "") -> str:
-    allowed = [f for f in formats if f in PRECEDENCE]
-    if not allowed:
+def _where(snapshot_id: int, fmt: str, alias: str = "") -> str:
+    if fmt not in PRECEDENCE:
         return "false"
-    listed = ", ".join(f"'{f}'" for f in allowed)
-    return f"{alias}snapshot_id = {int(snapshot_id)} and {alias}source_format in ({listed})"
+    return f"{alias}snapshot_id = {int(snapshot_id)} and {alias}source_format = '{fmt}'"
+
+
+def _latest_per_key(qualified: str, name: str, snapshot_id: int, fmt: str) -> str:
+    """The active format's rows; a record in several of its files (by natural key) once,
+    from the file with the latest extract date (formats.md §A.4)."""
+    table = schemas.ALL_TABLES[name]
+    cols = ", ".join(f"t.{c}" for c in table.columns)
+    key = ", ".join(f"t.{c}" for c in table.key)
+    return (
+        f"select {cols} from {qualified}.{name} t left join {qualified}.snapshot_file f "  # noqa: S608 -- built from registry names, ints and an allow-list, no user text
+        f"on f.snapshot_id = t.snapshot_id and f.file_no = t.src_file "
+        f"and f.table_name = '{name}' "
+        f"where {_where(snapshot_id, fmt, 't.')} "
+        f"qualify row_number() over (partition by {key} "
+        f"order by f.extract_date desc nulls last, t.src_file desc) = 1"
+    )
 
 
 def _child_view(qualified: str, snapshot_id: int) -> str:
@@ -93,7 +100,7 @@ def _episode_view(qualified: str, snapshot_id: int, active: str) -> str:
         f"select {cols} from {qualified}.cla_episode e left join ({annex}) a "  # noqa: S608 -- built from registry names, ints and an allow-list, no user text
         f"on a.child_id = e.child_id and e.start_date <= a.extract_date "
         f"and (e.end_date is null or e.end_date > a.extract_date) "
-        f"where {_where(snapshot_id, _formats_in(active), 'e.')}"
+        f"where {_where(snapshot_id, active, 'e.')}"
     )
 
 
@@ -113,10 +120,11 @@ def views(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> Iterator[None]:
             body = _child_view(qualified, snapshot_id)
         elif name == "cla_episode" and fmt and fmt != "annex_a":
             body = _episode_view(qualified, snapshot_id, fmt)
+        elif fmt:
+            body = _latest_per_key(qualified, name, snapshot_id, fmt)
         else:
             cols = ", ".join(table.columns)
-            where = _where(snapshot_id, _formats_in(fmt)) if fmt else "false"
-            body = f"select {cols} from {qualified}.{name} where {where}"  # noqa: S608 -- names from the schema registry, id an int, formats from an allow-list
+            body = f"select {cols} from {qualified}.{name} where false"  # noqa: S608 -- names from the schema registry
         store.run(con, f"create or replace temp view {name} as {body}")
     try:
         yield
