@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from csperf import benchmarks, periods, pseudonymise, store, values
+from csperf import benchmarks, periods, pseudonymise, row_checks, store, values
 from csperf.formats import canonical, csv_text, local_measures
 from csperf.validate import Issue, has_errors, issues_frame
 
@@ -120,6 +120,9 @@ def _parse_one(result: FileResult, data: bytes, quarter: periods.Quarter) -> Non
     except pseudonymise.KeyConfigError as exc:
         result.issues.append(Issue("F09", "error", result.name, str(exc)))
         return
+    for load in loads:
+        _, more = row_checks.check(load, load.extract_date)
+        issues += more
     result.issues += issues
     result.loads = loads
     result.tables = [t.table for t in loads]

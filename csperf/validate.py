@@ -7,6 +7,7 @@ message that says what is wrong and how to fix it.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -101,10 +102,17 @@ def nfkc(frame: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(out)
 
 
+EARLIEST = dt.date(1900, 1, 1)
+SCIENTIFIC = r"^\d+(\.\d+)?[eE][+-]?\d+$"
+
+
 def parse_date(col: str) -> pl.Expr:
+    """B.0.6: day-first forms only; two-digit years and dates before 1900 are unparseable."""
     text = pl.col(col).str.replace(r"[ T]00:00(:00)?$", "")
-    parsed = [text.str.to_date(f, strict=False) for f in DATE_FORMATS]
-    return pl.coalesce(parsed).alias(col)
+    four_digit_year = text.str.contains(r"(^\d{4}-)|(\d{4}$)")
+    parsed = pl.coalesce([text.str.to_date(f, strict=False) for f in DATE_FORMATS])
+    ok = four_digit_year & (parsed >= pl.lit(EARLIEST))
+    return pl.when(ok).then(parsed).otherwise(None).alias(col)
 
 
 def parse_month(col: str) -> pl.Expr:
@@ -196,6 +204,8 @@ def cast_table(
         raw_col, parsed = pl.col(name), pl.col(f"_typed_{name}")
         if col.required:
             checks[f"_blank_{name}"] = raw_col.is_null()
+        if col.type == "id":
+            checks[f"_sci_{name}"] = raw_col.str.contains(SCIENTIFIC).fill_null(False)
         if col.type not in ("id", "text"):
             checks[f"_bad_{name}"] = raw_col.is_not_null() & _failed(
                 col, raw_col, parsed
@@ -210,6 +220,16 @@ def cast_table(
             code = "R01" if col.type == "id" else "R02"
             rows = marks.filter(pl.col(f"_blank_{name}"))["src_row"].to_list()
             issues += _blank_required(rows, table, name, where, code)
+        if any_marks.get(f"_sci_{name}"):
+            rows = marks.filter(pl.col(f"_sci_{name}"))["src_row"].to_list()
+            issues += [
+                Issue("R10", "error", where.file,
+                      f"Row {r}, '{name}': the id was turned into a number like 1.23E+12 by "
+                      "Excel, so it cannot be matched. Format the column as Text and export "
+                      "it again.", row=str(r), column=name, field=f"{table.name}.{name}",
+                      sheet=where.sheet)
+                for r in rows
+            ]  # fmt: skip
         if any_marks.get(f"_bad_{name}"):
             failed = marks.filter(pl.col(f"_bad_{name}")).select(
                 "src_row", pl.col(name).alias("raw")
@@ -294,6 +314,8 @@ def _failure_issues(
         elif code == "R03":
             what = f"'{raw}' is not a real date"
             fix = _FIX[code]
+            if _month_first(str(raw)):
+                what += " (it looks like US format, month first)"
         else:
             what = f"'{raw}' is not valid here"
             fix = _FIX.get(code, "Correct the value and upload the file again.")
@@ -326,3 +348,11 @@ def _blank_required(
 
 def has_errors(issues: list[Issue]) -> bool:
     return any(i.severity == "error" for i in issues)
+
+
+def _month_first(raw: str) -> bool:
+    try:
+        dt.datetime.strptime(raw.strip(), "%m/%d/%Y")
+    except ValueError:
+        return False
+    return True

@@ -89,3 +89,53 @@ def test_windows_1252_text_is_read_with_an_info_issue():
 def test_a_display_name_drops_any_path():
     f = read_one("../../etc/cp_plan.csv", b"child_id,start_date\nX,2025-01-01\n")
     assert f.name == "cp_plan.csv"
+
+
+def test_an_id_mangled_by_excel_is_refused_with_r10():
+    f = read_one("cp_plan.csv", b"child_id,start_date\n1.23457E+12,2025-01-01\n")
+    assert [(i.code, i.severity, i.row) for i in f.issues] == [("R10", "error", "2")]
+
+
+def test_a_month_first_date_is_refused_with_a_us_format_hint():
+    f = read_one("cp_plan.csv", b"child_id,start_date\nX,03/13/2024\n")
+    [issue] = f.issues
+    assert (issue.code, issue.severity) == ("R03", "error")
+    assert "looks like US format" in issue.message
+
+
+def test_two_digit_years_and_dates_before_1900_are_not_dates():
+    f = read_one("cp_plan.csv", b"child_id,start_date\nX,01/02/24\nY,01/02/1899\n")
+    assert [(i.code, i.row) for i in f.issues] == [("R03", "2"), ("R03", "3")]
+
+
+def test_a_repeated_header_is_refused_with_h02():
+    f = read_one(
+        "cp_plan.csv", b"child_id,start_date,start_date\nX,2025-01-01,2025-01-01\n"
+    )
+    assert [(i.code, i.column) for i in f.issues] == [("H02", "start_date")]
+
+
+def test_a_cell_over_the_excel_limit_is_refused_with_f03():
+    f = read_one(
+        "cp_plan.csv", b"child_id,start_date\n" + b"X" * 32_768 + b",2025-01-01\n"
+    )
+    assert [i.code for i in f.issues] == ["F03"]
+
+
+def test_duplicates_overlaps_and_dates_after_the_extract_are_flagged():
+    data = (
+        b"child_id,start_date,end_date,reason_new,legal_status\n"
+        b"A,2025-01-01,2025-03-01,S,C2\nA,2025-01-01,2025-03-01,S,C2\n"  # K01
+        b"A,2025-02-01,,P,C2\n"  # K03: starts before the previous episode ends
+        b"B,2025-01-01,2024-12-01,S,C2\n"  # D02
+        b"C,2025-01-01,2025-12-01,S,C2\n"  # D01 on an end date: treated as open
+        b"E,2025-01-01,,S,C2\nE,2025-01-01,,S,\n"  # K02: the fuller row is kept
+    )
+    f = read_one("cla_episode.csv", data)
+    assert sorted((i.code, i.row) for i in f.issues) == [
+        ("D01", "6"), ("D02", "5"), ("K01", "3"), ("K02", "8"), ("K03", "4")]  # fmt: skip
+    frame = f.loads[0].frame
+    assert frame.height == 5  # seven rows less the K01 copy and the K02 loser
+    c_row = frame.filter(frame["src_row"] == 6)
+    assert c_row["end_date"][0] is None
+    assert c_row["dq_flags"][0].to_list() == ["D01"]

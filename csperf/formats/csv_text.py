@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 
 import polars as pl
@@ -9,6 +10,10 @@ import polars as pl
 from csperf.validate import Issue
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_LINE_CHARS = 1024 * 1024
+MAX_CELL_CHARS = 32_767
+MAX_ROWS = 2_000_000
+MAX_COLUMNS = 500
 CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
@@ -62,29 +67,29 @@ def read(name: str, data: bytes) -> CsvText | list[Issue]:
     text, issues = decode(name, data)
     if text is None:
         return issues
-    first = text.splitlines()[0] if text.splitlines() else ""
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
+    refusal = _size_refusal(name, lines)
+    if refusal is not None:
+        return [*issues, refusal]
     sep = ","
     if "," not in first and (";" in first or "\t" in first):
         sep = ";" if ";" in first else "\t"
     try:
-        frame = pl.read_csv(
-            text.encode(),
-            infer_schema=False,
-            separator=sep,
-        )
+        frame = pl.read_csv(text.encode(), infer_schema=False, separator=sep)
     except pl.exceptions.NoDataError:
         return [
             *issues,
-            _refuse("F01", name, "is empty. Export it again and upload the new file."),
+            _refuse("F01", name, "is empty. Export it again and upload it."),
         ]
     except pl.exceptions.ComputeError as exc:
         detail = "is not a well-formed CSV"
         if "fields" in str(exc):
             detail = "has rows with more fields than the header"
-        return [
-            *issues,
-            _refuse("F01", name, f"{detail}. Export it again as CSV and upload it."),
-        ]
+        return [*issues, _refuse("F01", name, f"{detail}. Export it again as CSV.")]
+    refusal = _header_refusal(name, frame, _split_header(first, sep))
+    if refusal is not None:
+        return [*issues, refusal]
     header = [h.strip().lstrip("\ufeff") for h in frame.columns]
     frame = frame.rename(dict(zip(frame.columns, header, strict=True)))
     frame = frame.with_row_index("src_row", offset=2).with_columns(
@@ -96,5 +101,35 @@ def read(name: str, data: bytes) -> CsvText | list[Issue]:
     return CsvText(frame.filter(~blank), header, issues)
 
 
+def _size_refusal(name: str, lines: list[str]) -> Issue | None:
+    if any(len(line) > MAX_LINE_CHARS for line in lines):
+        return _refuse("F03", name, "has a line longer than 1 MB. Check the export.")
+    if len(lines) > MAX_ROWS + 1:
+        return _refuse("F03", name, "has more than 2,000,000 rows. Split it.")
+    return None
+
+
+def _header_refusal(name: str, frame: pl.DataFrame, raw: list[str]) -> Issue | None:
+    names = [h.strip().lstrip("\ufeff").lower() for h in raw]
+    repeated = sorted({h for h in names if names.count(h) > 1})
+    if repeated:
+        return Issue(
+            "H02", "error", name,
+            f"{name}: the column {repeated[0]!r} appears more than once. Keep one copy of "
+            "each column and upload the file again.",
+            column=repeated[0],
+        )  # fmt: skip
+    if len(frame.columns) > MAX_COLUMNS:
+        return _refuse("F03", name, "has more than 500 columns.")
+    lengths = frame.select(pl.all().str.len_chars().max()).row(0) if frame.width else ()
+    if max((int(n or 0) for n in lengths), default=0) > MAX_CELL_CHARS:
+        return _refuse("F03", name, "has a cell longer than 32,767 characters.")
+    return None
+
+
 def _refuse(code: str, name: str, what: str) -> Issue:
     return Issue(code, "error", name, f"{name} {what}")
+
+
+def _split_header(line: str, sep: str) -> list[str]:
+    return next(csv.reader([line], delimiter=sep), [])

@@ -1,0 +1,169 @@
+"""Row checks every loaded table passes after parsing (formats.md §D.2-D.3), whatever its format.
+
+D01 dates after the extract date, D02 end before start, K01 exact duplicates (dropped), K02 the
+same natural key with different values (the fullest row kept), K03 overlapping looked-after
+episodes. Warnings add their code to the row's ``dq_flags``; nothing here blocks a load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from csperf import schemas, store
+from csperf.validate import Issue
+
+# (start column, end column) per table for D02
+INTERVALS = {
+    "early_help": ("start_date", "end_date"),
+    "assessment": ("start_date", "authorised_date"),
+    "s47": ("start_date", "icpc_date"),
+    "cin_episode": ("start_date", "end_date"),
+    "cin_plan": ("start_date", "end_date"),
+    "cp_plan": ("start_date", "end_date"),
+    "cla_episode": ("start_date", "end_date"),
+    "missing_episode": ("start_date", "end_date"),
+}
+MAX_LISTED = 20
+
+
+def check(
+    load: store.TableLoad, extract_date: dt.date | None
+) -> tuple[store.TableLoad, list[Issue]]:
+    spec = schemas.ALL_TABLES[load.table]
+    frame, issues = _duplicates(load, spec)
+    if extract_date is not None:
+        frame, more = _after_extract(load, spec, frame, extract_date)
+        issues += more
+    frame, more = _end_before_start(load, frame)
+    issues += more
+    if load.table == "cla_episode":
+        frame, more = _overlaps(load, frame)
+        issues += more
+    load.frame = frame
+    return load, issues
+
+
+def _flag(frame: pl.DataFrame, mask: pl.Expr, code: str) -> pl.DataFrame:
+    return frame.with_columns(
+        dq_flags=pl.when(mask)
+        .then(pl.col("dq_flags").list.concat(pl.lit([code])))
+        .otherwise(pl.col("dq_flags"))
+    )
+
+
+def _issues(
+    load: store.TableLoad, rows: list[int], code: str, what: str, column: str | None
+) -> list[Issue]:
+    sheet = (
+        load.detected.split(":", 1)[1]
+        if load.detected and load.source_format == "annex_a"
+        else None
+    )
+    listed = rows[:MAX_LISTED]
+    out = [
+        Issue(code, "warning", load.file_name, f"Row {r}: {what}", row=str(r), column=column,
+              field=f"{load.table}.{column}" if column else load.table, sheet=sheet)
+        for r in listed
+    ]  # fmt: skip
+    if len(rows) > MAX_LISTED:
+        out.append(
+            Issue(code, "warning", load.file_name,
+                  f"{len(rows) - MAX_LISTED} more rows: {what}", column=column, sheet=sheet)
+        )  # fmt: skip
+    return out
+
+
+def _duplicates(
+    load: store.TableLoad, spec: schemas.Table
+) -> tuple[pl.DataFrame, list[Issue]]:
+    frame = load.frame
+    cols = list(spec.columns)
+    row = pl.struct(cols)
+    exact = frame.select(~row.is_first_distinct()).to_series()
+    issues: list[Issue] = []
+    dropped = frame.filter(exact)["src_row"].to_list()
+    if dropped:
+        issues += _issues(load, dropped, "K01", "an exact copy of an earlier row; the copy "
+                          "was dropped.", None)  # fmt: skip
+        frame = frame.filter(~exact)
+    key = list(spec.key)
+    clash = frame.select(pl.struct(key).is_duplicated()).to_series()
+    if clash.any():
+        filled = pl.sum_horizontal(
+            [pl.col(c).is_not_null().cast(pl.Int32) for c in cols]
+        )
+        ranked = frame.with_columns(_filled=filled, _n=pl.int_range(pl.len()))
+        keep = ranked.sort(["_filled", "_n"], descending=[True, False]).unique(
+            subset=key, keep="first", maintain_order=True
+        )["_n"]
+        lost = ranked.filter(~pl.col("_n").is_in(keep.to_list()))["src_row"].to_list()
+        issues += _issues(load, lost, "K02", "the same record as another row with different "
+                          "values; the row with most values filled in was kept.", None)  # fmt: skip
+        frame = ranked.filter(pl.col("_n").is_in(keep.to_list())).drop("_filled", "_n")
+    return frame, issues
+
+
+def _after_extract(
+    load: store.TableLoad, spec: schemas.Table, frame: pl.DataFrame, extract: dt.date
+) -> tuple[pl.DataFrame, list[Issue]]:
+    issues: list[Issue] = []
+    for name, col in spec.columns.items():
+        if col.type != "date" or name not in frame.columns:
+            continue
+        late = pl.col(name) > extract
+        rows = frame.filter(late)["src_row"].to_list()
+        if not rows:
+            continue
+        is_end = name in {
+            "end_date",
+            "authorised_date",
+            "icpc_date",
+            "rhi_completed_date",
+        }
+        effect = ("treated as not yet ended" if is_end else
+                  "the row is left out of the indicators")  # fmt: skip
+        issues += _issues(load, rows, "D01", f"'{name}' is after the extract date "
+                          f"{extract.isoformat()}; {effect}.", name)  # fmt: skip
+        frame = _flag(frame, late, "D01")
+        if is_end:
+            frame = frame.with_columns(
+                pl.when(late).then(None).otherwise(pl.col(name)).alias(name)
+            )
+    return frame, issues
+
+
+def _end_before_start(
+    load: store.TableLoad, frame: pl.DataFrame
+) -> tuple[pl.DataFrame, list[Issue]]:
+    if load.table not in INTERVALS:
+        return frame, []
+    start, end = INTERVALS[load.table]
+    bad = pl.col(end) < pl.col(start)
+    rows = frame.filter(bad)["src_row"].to_list()
+    if not rows:
+        return frame, []
+    issues = _issues(load, rows, "D02", f"'{end}' is before '{start}'; the row is left out of "
+                     "duration and timeliness measures.", end)  # fmt: skip
+    return _flag(frame, bad, "D02"), issues
+
+
+def _overlaps(
+    load: store.TableLoad, frame: pl.DataFrame
+) -> tuple[pl.DataFrame, list[Issue]]:
+    ordered = frame.with_columns(_n=pl.int_range(pl.len())).sort(
+        "child_id", "start_date"
+    )
+    prev_end = pl.col("end_date").shift(1).over("child_id")
+    prev_open = pl.col("end_date").is_null().shift(1).over("child_id")
+    overlap = (pl.col("start_date") < prev_end) | prev_open.fill_null(False)
+    marked = ordered.with_columns(_overlap=overlap.fill_null(False))
+    hit = marked.filter(pl.col("_overlap"))
+    if hit.height == 0:
+        return frame, []
+    rows = hit["src_row"].to_list()
+    what = "this looked-after episode starts before the child's previous episode ends."
+    issues = _issues(load, rows, "K03", what, "start_date")
+    flagged = _flag(marked, pl.col("_overlap"), "K03").sort("_n").drop("_n", "_overlap")
+    return flagged, issues
