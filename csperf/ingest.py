@@ -21,6 +21,8 @@ from csperf.formats import canonical, csv_text, local_measures
 from csperf.validate import Issue, has_errors, issues_frame
 
 Progress = Callable[[float, str], None]
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_LOAD_BYTES = 200 * 1024 * 1024
 
 
 @dataclass
@@ -80,8 +82,14 @@ def read(files: Sequence[tuple[str, bytes]], quarter: periods.Quarter) -> Upload
     """Recognise and parse each file; nothing is written anywhere."""
     results: list[FileResult] = []
     seen: set[str] = set()
+    too_big = sum(len(data) for _, data in files) > MAX_LOAD_BYTES
     for name, data in files:
         result = FileResult(name=_safe_name(name), size_bytes=len(data))
+        refusal = _size_refusal(result.name, len(data), too_big)
+        if refusal is not None:
+            result.issues.append(refusal)
+            results.append(result)
+            continue
         digest = hashlib.sha256(data).hexdigest()
         if digest in seen:
             result.issues.append(
@@ -95,6 +103,18 @@ def read(files: Sequence[tuple[str, bytes]], quarter: periods.Quarter) -> Upload
         _parse_one(result, data, quarter)
         results.append(result)
     return Upload(quarter, results)
+
+
+def _size_refusal(name: str, size: int, load_too_big: bool) -> Issue | None:
+    """Size limits, checked before any parser runs (security.md S23)."""
+    if size > MAX_FILE_BYTES:
+        return Issue("F03", "error", name,
+                     f"{name} is larger than 50 MB. Split it, or load fewer years.")  # fmt: skip
+    if load_too_big:
+        return Issue("F03", "error", name,
+                     f"{name}: the files of this load add up to more than 200 MB. "
+                     "Load them in smaller groups.")  # fmt: skip
+    return None
 
 
 def _parse_one(result: FileResult, data: bytes, quarter: periods.Quarter) -> None:
