@@ -78,8 +78,15 @@ class Upload:
         return pl.DataFrame(rows)
 
 
-def read(files: Sequence[tuple[str, bytes]], quarter: periods.Quarter) -> Upload:
-    """Recognise and parse each file; nothing is written anywhere."""
+def read(
+    files: Sequence[tuple[str, bytes]],
+    quarter: periods.Quarter,
+    la_code: str | None = None,
+) -> Upload:
+    """Recognise and parse each file; nothing is written anywhere.
+
+    ``la_code`` is the council's code, where known, for the C04 check of codes in the files.
+    """
     results: list[FileResult] = []
     seen: set[str] = set()
     too_big = sum(len(data) for _, data in files) > MAX_LOAD_BYTES
@@ -101,6 +108,7 @@ def read(files: Sequence[tuple[str, bytes]], quarter: periods.Quarter) -> Upload
             continue
         seen.add(digest)
         _parse_one(result, data, quarter)
+        _check_la_code(result, data, la_code)
         results.append(result)
     return Upload(quarter, results)
 
@@ -140,14 +148,42 @@ def _parse_one(result: FileResult, data: bytes, quarter: periods.Quarter) -> Non
     except pseudonymise.KeyConfigError as exc:
         result.issues.append(Issue("F09", "error", result.name, str(exc)))
         return
+    kept = []
     for load in loads:
+        if load.frame.height == 0:
+            issues.append(
+                Issue("I04", "info", result.name,
+                      f"{result.name}: {load.table.replace('_', ' ')} has headers and no "
+                      "records, so it replaces nothing.")
+            )  # fmt: skip
+            continue
         _, more = row_checks.check(load, load.extract_date)
         issues += more
+        kept.append(load)
     result.issues += issues
+    loads = kept
     result.loads = loads
     result.tables = [t.table for t in loads]
     result.rows = sum(t.frame.height for t in loads)
     result.period = _period(loads)
+
+
+def _check_la_code(result: FileResult, data: bytes, la_code: str | None) -> None:
+    """C04: a CIN census whose LA code is not the council's (a warning; it still loads)."""
+    if la_code is None or result.source_format != "cin_xml":
+        return
+    from csperf.formats import (
+        cin_census,
+    )
+
+    in_file = cin_census.la_code(data)
+    if in_file and in_file.strip() != la_code.strip():
+        result.issues.append(
+            Issue("C04", "warning", result.name,
+                  f"{result.name} is for LA {in_file.strip()}, not this council ({la_code}). "
+                  "Check that you uploaded your own council's file.",
+                  column="Header/Source/LEA", value=in_file.strip()[:100])
+        )  # fmt: skip
 
 
 def _period(loads: list[store.TableLoad]) -> tuple[dt.date, dt.date] | None:
@@ -208,9 +244,9 @@ def load(
                 con, who.code, who.nation, quarter, upload.loads, issues
             )
             say(0.7, f"Computing indicators for {quarter.label_short}")
-            values.store_snapshot(
-                con, sid, values.compute_snapshot(con, sid, quarter, who)
-            )
+            computed = values.compute_snapshot(con, sid, quarter, who)
+            values.store_snapshot(con, sid, computed)
+            _store_coverage_issues(con, sid, computed)
             store.audit(con, "load", "ok", str(quarter), _audit_detail(upload))
     except duckdb.Error as exc:
         _audit_failure(con, upload, type(exc).__name__)
@@ -219,6 +255,24 @@ def load(
         ) from exc
     say(1.0, f"Loaded {quarter.label_short}")
     return sid
+
+
+def _store_coverage_issues(
+    con: duckdb.DuckDBPyConnection, snapshot_id: int, computed: pl.DataFrame
+) -> None:
+    """C03: one warning per indicator whose windows the snapshot does not cover."""
+    gaps = (
+        computed.filter(pl.col("status").is_in(["not covered", "partial coverage"]))
+        .group_by("indicator_id", maintain_order=True)
+        .agg(pl.first("status"), pl.first("status_reason"))
+    )
+    for ind, status, reason in gaps.iter_rows():
+        store.run(
+            con,
+            "insert into load_issue (snapshot_id, field, code, severity, message) "
+            "values (?, ?, 'C03', 'warning', ?)",
+            [snapshot_id, ind, f"{ind}: {status}. {reason or ''}".strip()],
+        )
 
 
 def _audit_detail(upload: Upload) -> dict[str, object]:
