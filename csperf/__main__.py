@@ -107,9 +107,9 @@ def cmd_load(args: argparse.Namespace) -> int:
             print(f"csperf: {path} is not a file.", file=sys.stderr)
             return EXIT_FAILED
         files.append((path.name, path.read_bytes()))
-    upload = ingest.read(files, quarter)
     con = store.connect(args.db)
-    ingest.check_council(con, args.council)
+    who = ingest.check_council(con, args.council)
+    upload = ingest.read(files, quarter, who.code)
     if upload.blocked:
         cli_output.print_issues(upload.issues, "csv")
         print("csperf: validation errors; nothing was loaded.", file=sys.stderr)

@@ -35,10 +35,15 @@ def pick_target_quarter() -> periods.Quarter:
 
 
 def read(
-    files: list[st.runtime.uploaded_file_manager.UploadedFile], quarter: periods.Quarter
+    files: list[st.runtime.uploaded_file_manager.UploadedFile],
+    quarter: periods.Quarter,
+    con: duckdb.DuckDBPyConnection,
 ) -> ingest.Upload:
     """Parse in memory; nothing is written to disk."""
-    return ingest.read([(f.name, f.getvalue()) for f in files], quarter)
+    code = store.get_setting(con, "council.code")
+    return ingest.read(
+        [(f.name, f.getvalue()) for f in files], quarter, str(code) if code else None
+    )
 
 
 def show(result: ingest.Upload) -> None:
