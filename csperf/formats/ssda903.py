@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from xml.etree.ElementTree import Element, TreeBuilder
+from xml.parsers.expat import ExpatError
 
 import polars as pl
 from defusedxml import DefusedXmlException
@@ -95,6 +95,7 @@ FILE_NAMES = {t: f"SSDA903_{t}.csv" for t in CANONICAL}
 
 # XML element -> CSV column where they differ (B.2.3).
 _XML_RENAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
+_XML_ELEMENTS = {c: x for x, c in _XML_RENAMES.items()}
 _SCIENTIFIC = r"^[0-9]+(\.[0-9]+)?E[+-]?[0-9]+$"
 _XML_ROOT = re.compile(
     rb"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)*"
@@ -236,47 +237,27 @@ def parse_xml(
     """An EXPSSDA903 document: one Header row per CHILD, its episodes, reviews, missing
     episodes and OC3 details. Unsafe (F05), malformed (F06) or oversized (F03) XML is refused."""
     if len(data) > MAX_XML_BYTES:
-        return [], [
-            _refuse("F03", name, "is larger than 50 MB. Split it, or load fewer years.")
-        ]
-    try:
-        root, lines = _xml_tree(data)
-    except DefusedXmlException:
-        return [], [
-            _refuse(
-                "F05",
-                name,
-                "contains a DOCTYPE, entity or external reference, "
-                "which csperf never reads. Export the file again without them.",
-            )
-        ]
-    except (ParseError, ValueError, UnicodeError) as exc:
-        where = _parse_error_line(exc)
-        return [], [
-            _refuse("F06", name, f"is not well-formed XML{where}. Export it again.")
-        ]
-    if _local(root.tag) != "EXPSSDA903":
+        what = "is larger than 50 MB. Split it, or load fewer years."
+        return [], [_refuse("F03", name, what)]
+    rows = _XmlRows()
+    refused = rows.read(name, data)
+    if refused is not None:
+        return [], [refused]
+    if rows.root != "EXPSSDA903":
         return [], [_f08(name, None)]
-    rows = _XmlRows(lines)
-    for i, child in enumerate(_children(root, "CHILD"), start=1):
-        rows.child(child, i)
     if not rows.tables["Header"]:
         return [], [_i04(name, "an SSDA903 XML document with no CHILD elements")]
     loads: list[store.TableLoad] = []
     issues: list[Issue] = []
-    for kind in ("Header", "Episodes", "Reviews", "Missing", "OC3"):
+    for kind, columns in _XML_COLUMNS.items():
         found = rows.tables[kind]
-        raw = (
-            pl.DataFrame(
-                {c: [r.get(c) for r, _, _ in found] for c in _XML_COLUMNS[kind]},
-                schema=dict.fromkeys(_XML_COLUMNS[kind], pl.String),
-            )
-            .with_row_index("src_row", offset=1)
-            .with_columns(pl.col("src_row").cast(pl.Int32))
-        )
-        source = _Source(name, kind, FORMAT_XML, [p for _, p, _ in found],
-                         [line for _, _, line in found])  # fmt: skip
-        typed, more = _typed(raw, source, None, None)
+        raw = pl.DataFrame(
+            {c: [r.get(c) for r, _, _ in found] for c in columns},
+            schema=dict.fromkeys(columns, pl.String),
+        ).with_row_index("src_row", offset=1)
+        paths = [p for _, p, _ in found]
+        source = _Source(name, kind, FORMAT_XML, paths, [n for _, _, n in found])
+        typed, more = _typed(raw.cast({"src_row": pl.Int32}), source, None, None)
         issues += more
         loads.append(_load(name, data, quarter, source, typed))
     return loads, issues
@@ -289,92 +270,145 @@ _XML_COLUMNS = {
     "Missing": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
     "OC3": ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
 }
+_XML_RECORDS = {"EPISODE": "Episodes", "AREVIEW": "Reviews", "AMISSING": "Missing"}
+_F05 = (
+    "contains a DOCTYPE, entity or external reference, which csperf never reads. "
+    "Export the file again without them."
+)
+
+_Row = tuple[dict[str, str], str, int]  # 903 fields, element path, source line
 
 
-class _LineBuilder(TreeBuilder):
-    """A tree builder that notes each element's line in the source (for issue locations)."""
+@dataclass
+class _XmlChild:
+    """One CHILD element as read so far: its HEADER fields and its repeating records."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: dict[int, int] = {}
-        self.expat: Any = None
+    index: int
+    line: int
+    header: dict[str, str] = field(default_factory=dict)
+    header_path: str = ""
+    records: list[tuple[str, str, dict[str, str], int]] = field(default_factory=list)
 
-    def start(self, tag: str, attrs: dict[str, str]) -> Element:
-        elem = super().start(tag, attrs)
-        if self.expat is not None:
-            self.lines[id(elem)] = int(self.expat.CurrentLineNumber)
-        return elem
-
-
-def _xml_tree(data: bytes) -> tuple[Element, dict[int, int]]:
-    builder = _LineBuilder()
-    parser = DefusedXMLParser(
-        target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
-    )
-    builder.expat = parser.parser
-    parser.feed(data)
-    root: Element = parser.close()
-    return root, builder.lines
-
-
-def _parse_error_line(exc: Exception) -> str:
-    position = getattr(exc, "position", None)
-    return f" (line {position[0]})" if isinstance(position, tuple) else ""
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
-
-
-def _children(elem: Element, tag: str) -> list[Element]:
-    return [e for e in elem if isinstance(e.tag, str) and _local(e.tag) == tag]
-
-
-def _fields(elem: Element) -> dict[str, str]:
-    """Text of the element's leaf children, by CSV column name ('' for an empty element)."""
-    out: dict[str, str] = {}
-    for e in elem:
-        if isinstance(e.tag, str) and len(e) == 0:
-            tag = _local(e.tag)
-            out.setdefault(_XML_RENAMES.get(tag, tag), (e.text or "").strip())
-    return out
+    def rows(self) -> Iterable[tuple[str, _Row]]:
+        """(903 table, row) pairs: one Header row, OC3 when IN_TOUCH has text, the records."""
+        me = f"CHILD[{self.index}]"
+        path = self.header_path or me
+        ident = {
+            "CHILD": self.header.get("CHILD", ""),
+            "DOB": self.header.get("DOB", ""),
+        }
+        head = dict(self.header)
+        if head.get("UASC") == "":
+            head["UASC"] = "N"  # an empty <UASC/>: not an unaccompanied asylum seeker
+        yield "Header", (head, path, self.line)
+        if self.header.get("IN_TOUCH"):
+            yield "OC3", ({**self.header, **ident}, path, self.line)
+        counts: dict[str, int] = defaultdict(int)
+        for tag, parent, fields, line in self.records:
+            counts[tag] += 1
+            where = f"{path}/{tag}" if parent == "HEADER" else f"{me}/{tag}"
+            row = {**fields, "CHILD": ident["CHILD"]}
+            if tag != "EPISODE":
+                row["DOB"] = ident["DOB"]
+            yield _XML_RECORDS[tag], (row, f"{where}[{counts[tag]}]", line)
 
 
 @dataclass
 class _XmlRows:
-    """The 903 tables' rows gathered from an EXPSSDA903 tree: (fields, path, line) each."""
+    """The 903 tables' rows, gathered while expat reads the document (no tree is built).
 
-    lines: dict[int, int]
-    tables: dict[str, list[tuple[dict[str, str], str, int]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    Leaf elements of ``CHILD/HEADER`` are the Header fields, those of ``EPISODE``,
+    ``AREVIEW`` and ``AMISSING`` their records' fields; anything else is ignored.
+    """
 
-    def child(self, child: Element, i: int) -> None:
-        headers = _children(child, "HEADER")
-        header = headers[0] if headers else child
-        top = _fields(header)
-        ident = {"CHILD": top.get("CHILD", ""), "DOB": top.get("DOB", "")}
-        path = f"CHILD[{i}]/HEADER" if headers else f"CHILD[{i}]"
-        line = self.lines.get(id(header), 0)
-        head = dict(top)
-        if head.get("UASC") == "":
-            head["UASC"] = "N"  # an empty <UASC/>: not an unaccompanied asylum seeker
-        self.tables["Header"].append((head, path, line))
-        if top.get("IN_TOUCH"):
-            self.tables["OC3"].append(({**top, **ident}, path, line))
-        for sub, kind in (("AREVIEW", "Reviews"), ("AMISSING", "Missing")):
-            found = _children(header, sub) + (_children(child, sub) if headers else [])
-            for k, elem in enumerate(found, start=1):
-                row = {**_fields(elem), **ident}
-                self.tables[kind].append((row, f"{path}/{sub}[{k}]", self._line(elem)))
-        for j, episode in enumerate(_children(child, "EPISODE"), start=1):
-            row = {**_fields(episode), "CHILD": ident["CHILD"]}
-            self.tables["Episodes"].append(
-                (row, f"CHILD[{i}]/EPISODE[{j}]", self._line(episode))
-            )
+    root: str = ""
+    tables: dict[str, list[_Row]] = field(default_factory=lambda: defaultdict(list))
+    _open: list[str] = field(default_factory=list)  # local names of the open elements
+    _text: list[str] = field(default_factory=list)
+    _child: _XmlChild | None = None
+    _record: dict[str, str] | None = None
+    _record_depth: int = 0
+    _leaf: int = -1  # depth of the latest element started, until an element ends
+    _names: dict[str, str] = field(default_factory=dict)
+    _expat: Any = None
+    _count: int = 0
 
-    def _line(self, elem: Element) -> int:
-        return self.lines.get(id(elem), 0)
+    def read(self, name: str, data: bytes) -> Issue | None:
+        """Parse with defusedxml (no DTD, entities or external references); a refusal if not."""
+        parser = DefusedXMLParser(
+            forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+        self._expat = parser.parser
+        self._expat.StartElementHandler = self._start
+        self._expat.EndElementHandler = self._end
+        self._expat.CharacterDataHandler = self._text.append
+        try:
+            self._expat.Parse(data, True)
+        except DefusedXmlException:
+            return _refuse("F05", name, _F05)
+        except LookupError:
+            what = "declares a text encoding csperf cannot read. Export it as UTF-8."
+            return _refuse("F07", name, what)
+        except (ExpatError, ParseError, ValueError, UnicodeError) as exc:
+            line = getattr(exc, "lineno", None) or getattr(exc, "position", (None,))[0]
+            at = f" (line {line})" if line else ""
+            return _refuse("F06", name, f"is not well-formed XML{at}. Export it again.")
+        return None
+
+    def _start(self, tag: str, _attrs: object) -> None:
+        local = self._names.get(tag) or self._name(tag)
+        depth = len(self._open)
+        self._open.append(local)
+        self._leaf = depth  # a leaf if it ends before another element starts
+        self._text.clear()
+        child = self._child
+        if self._record is not None:
+            return
+        if depth == 0:
+            self.root = local
+        elif depth == 1 and local == "CHILD":
+            self._count += 1
+            self._child = _XmlChild(self._count, self._expat.CurrentLineNumber)
+        elif child is None:
+            return
+        elif local in _XML_RECORDS:
+            self._record = {}
+            self._record_depth = depth
+            line = self._expat.CurrentLineNumber
+            child.records.append((local, self._open[-2], self._record, line))
+        elif depth == 2 and local == "HEADER" and not child.header_path:
+            child.header_path = f"CHILD[{child.index}]/HEADER"
+            child.line = self._expat.CurrentLineNumber
+
+    def _end(self, _tag: str) -> None:
+        local = self._open.pop()
+        depth = len(self._open)
+        leaf, self._leaf = depth == self._leaf, -1
+        child = self._child
+        if child is None:
+            return
+        if depth == 1:
+            for kind, row in child.rows():
+                self.tables[kind].append(row)
+            self._child = None
+        elif self._record is not None and depth == self._record_depth:
+            self._record = None
+        elif leaf:
+            self._field(local, child, depth)
+
+    def _field(self, local: str, child: _XmlChild, depth: int) -> None:
+        """A leaf's text, kept for its record or for CHILD/HEADER (or a CHILD without one)."""
+        if self._record is not None:
+            target = self._record
+        elif depth == 2 or (depth == 3 and self._open[2] == "HEADER"):
+            target = child.header
+        else:
+            return
+        target.setdefault(_XML_RENAMES.get(local, local), "".join(self._text).strip())
+
+    def _name(self, tag: str) -> str:
+        local = self._names[tag] = tag.rpartition("}")[2].rpartition(":")[2]
+        return local
 
 
 # ---------------------------------------------------------------- mapping and checks
@@ -387,13 +421,11 @@ class _Source:
     file: str
     kind: str
     source_format: str
-    paths: list[str] | None = (
-        None  # XML: element path of each row (src_row = index + 1)
-    )
+    # XML: each row's element path and source line; its src_row is its index + 1
+    paths: list[str] | None = None
     lines: list[int] | None = None
-    columns: dict[str, str] = dataclasses.field(
-        default_factory=dict
-    )  # upper -> as written
+    # CSV: each 903 column (upper-case) as the file's header writes it
+    columns: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def table(self) -> schemas.Table:
@@ -418,6 +450,8 @@ class _Source:
             name = next(
                 (s for s, c in COLUMNS[self.kind].items() if c == canonical), canonical
             )
+        if self.source_format == FORMAT_XML:
+            return _XML_ELEMENTS.get(name, name)
         return self.columns.get(name, name)
 
 
@@ -575,8 +609,8 @@ def _exact_duplicates(
     copies = marked.filter(pl.col("src_row") != pl.col("_first"))
     issues = [
         Issue("K01", "warning", source.file,
-              f"{source.where(r)} repeats {source.where(first, first=False)} exactly; the copy was dropped. "
-              "Remove repeated rows from the extract.",
+              f"{source.where(r)} repeats {source.where(first, first=False)} exactly; the "
+              "copy was dropped. Remove repeated rows from the extract.",
               row=source.row(r))
         for r, first in copies.select("src_row", "_first").sort("src_row").iter_rows()
     ]  # fmt: skip
@@ -601,14 +635,15 @@ def _same_key(typed: pl.DataFrame, source: _Source) -> tuple[pl.DataFrame, list[
         kept.select(pl.col("src_row").alias("_kept"), *key), on=key, how="left",
         nulls_equal=True,
     )  # fmt: skip
-    names = " and ".join(source.column(c) for c in key)
+    columns = [source.column(c) for c in key]
+    names = " and ".join(columns)
     issues = [
         Issue("K02", "warning", source.file,
               f"{source.where(r)} has the same {names} as {source.where(k, first=False)} but "
               f"different values; {source.where(k, first=False)}, with the most values filled "
               "in, was kept and this row dropped. Correct the extract so that each record "
               "appears once.",
-              row=source.row(r))
+              row=source.row(r), column=", ".join(columns))
         for r, k in pairs.select("src_row", "_kept").sort("src_row").iter_rows()
     ]  # fmt: skip
     out = _flag(kept.drop("_filled").sort("src_row"), pairs["_kept"].to_list(), "K02")
@@ -807,11 +842,14 @@ def extract(
 
 
 def _table(tables: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
+    """The canonical frame, with any column it lacks as typed nulls."""
     columns = schemas.TABLES[table].columns
-    frame = tables.get(table)
-    if frame is None:
-        return pl.DataFrame(schema={c: frames.polars_type(table, c) for c in columns})
-    return frame
+    frame = tables.get(table, pl.DataFrame())
+    return frame.with_columns(
+        pl.lit(None, frames.polars_type(table, c)).alias(c)
+        for c in columns
+        if c not in frame.columns
+    )
 
 
 def _dmy(expr: pl.Expr) -> pl.Expr:
