@@ -149,13 +149,13 @@ def _parse_one(result: FileResult, data: bytes, quarter: periods.Quarter) -> Non
         result.issues.append(Issue("F09", "error", result.name, str(exc)))
         return
     kept = []
+    if loads and all(load.frame.height == 0 for load in loads):
+        issues.append(
+            Issue("I04", "info", result.name,
+                  f"{result.name} has headers and no records, so it replaces nothing.")
+        )  # fmt: skip
     for load in loads:
         if load.frame.height == 0:
-            issues.append(
-                Issue("I04", "info", result.name,
-                      f"{result.name}: {load.table.replace('_', ' ')} has headers and no "
-                      "records, so it replaces nothing.")
-            )  # fmt: skip
             continue
         _, more = row_checks.check(load, load.extract_date)
         issues += more

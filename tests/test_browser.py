@@ -50,3 +50,34 @@ def test_indicator_deep_link_shows_one_point_per_quarter(
     expect(page.get_by_text(shown, exact=True).first).to_be_visible()
     chart = page.get_by_test_id("stVegaLiteChart").first
     expect(chart.locator("g.mark-symbol.role-mark path")).to_have_count(quarters)
+
+
+@pytest.mark.browser
+def test_uploading_files_shows_recognition_then_loads_and_changes_the_overview(
+    page: Page, app_url: str, demo_db: Path
+):
+    _, quarters = latest(demo_db, "cp_rate")
+    page.goto(f"{app_url}/upload", timeout=120_000)
+    page.get_by_role("heading", name="Upload").wait_for(timeout=120_000)
+    page.locator(READY).wait_for(timeout=60_000)
+    # the quarter picker defaults to the last complete quarter: choose the demo's latest
+    page.get_by_label("Quarter these files are for").click()
+    page.get_by_role("option", name="Quarter 2 2026-27 (July to September 2026)").click()
+    page.locator(READY).wait_for(timeout=60_000)
+    plans = b"child_id,start_date,end_date\nU1,2020-01-01,\nU2,2020-01-01,\nU3,2021-05-01,\n"
+    measures = b"measure_id,period_end,value\nsw_vacancy_rate,2026-09-30,12.5\n"
+    page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files([
+        {"name": "cp_plan.csv", "mimeType": "text/csv", "buffer": plans},
+        {"name": "local_measures.csv", "mimeType": "text/csv", "buffer": measures},
+    ])  # fmt: skip
+    page.get_by_role("heading", name="What was recognised").wait_for(timeout=60_000)
+    expect(page.get_by_text("No problems found.")).to_be_visible()
+    page.get_by_text("I understand these rows will be replaced").click()
+    page.get_by_role("button", name="Load quarter").click()
+    expect(page.get_by_text("Loaded Quarter 2 2026-27")).to_be_visible(timeout=60_000)
+    page.goto(app_url)
+    page.get_by_role("heading", name="Child protection").wait_for(timeout=60_000)
+    population = 121_300  # the demo's mid-2026 population
+    shown = formatting.fmt(3 / population * 10_000, "rate1")
+    expect(page.get_by_text(shown, exact=True).first).to_be_visible()
+    assert quarters == 12
