@@ -1,15 +1,54 @@
-"""`python -m csperf bench`: speed figures printed as `name value unit`, never asserted."""
+"""`python -m csperf bench`: speed figures printed as `name value unit`, never asserted.
+
+ingest: the demo's latest quarter at ``--scale N`` in each format, recognised, validated and
+loaded into a fresh database, each format in a fresh process so its peak memory is its own.
+compute: every indicator for every demo quarter, recomputed from the stored snapshots.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import resource
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-import duckdb
+from csperf import (
+    benchmarks,
+    demo,
+    demo_formats,
+    indicators,
+    ingest,
+    periods,
+    store,
+    values,
+)
+from csperf.formats import canonical
 
-from csperf import benchmarks, demo, indicators, ingest, periods, store, values
+GROUPS = [
+    "annex_a",
+    "ssda903_csv",
+    "ssda903_xml",
+    "cin_xml",
+    "csperf_csv",
+    "local_measures",
+]
+
+
+def group(name: str) -> str | None:
+    """Which format a demo file is written in, by the names demo_formats gives them."""
+    if name.startswith("Annex_A_"):
+        return "annex_a"
+    if name.startswith("SSDA903_"):
+        return "ssda903_xml" if name.endswith(".xml") else "ssda903_csv"
+    if name.startswith("CIN_Census_"):
+        return "cin_xml"
+    if name == "local_measures.csv":
+        return "local_measures"
+    if name.removesuffix(".csv") in canonical.template_tables():
+        return "csperf_csv"
+    return None
 
 
 def run(target: str | None, scale: int) -> int:
@@ -18,51 +57,68 @@ def run(target: str | None, scale: int) -> int:
         work = Path(tmp)
         started = time.perf_counter()
         files = demo.generate(work / "files", scale=scale)
-        print(f"generate_demo_scale_{scale} {time.perf_counter() - started:.2f} s")
-        con = store.connect(work / "bench.duckdb")
+        print(f"demo_generate_scale_{scale} {time.perf_counter() - started:.2f} s")
         for name in targets:
             if name == "ingest":
-                _ingest(con, files, scale)
+                _ingest(work, files, scale)
             elif name == "compute":
-                _compute(con, files, scale)
+                _compute(work, files, scale)
             else:
                 print(f"{name} not_available_in_this_release -")
-    print(
-        f"peak_rss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
-    )
     return 0
 
 
-def _ingest(con: duckdb.DuckDBPyConnection, files: demo.DemoFiles, scale: int) -> None:
-    label, paths = files.quarters[-1]
+def _ingest(work: Path, files: demo.DemoFiles, scale: int) -> None:
+    label, _ = files.quarters[-1]
+    quarter = periods.Quarter.parse(label)
+    folder = work / "files" / label
+    started = time.perf_counter()
+    demo_formats.write_quarter(folder, quarter, files.council.code)
+    print(f"demo_write_formats_scale_{scale} {time.perf_counter() - started:.2f} s")
+    population = {str(y): v for y, v in files.council.population.items()}
+    context = multiprocessing.get_context("spawn")
+    for fmt in GROUPS:
+        paths = sorted(p for p in folder.iterdir() if group(p.name) == fmt)
+        with context.Pool(1) as pool:
+            result: dict[str, Any] = pool.apply(
+                _measure,
+                (paths, label, files.council.code, population, str(work / fmt)),
+            )
+        size = sum(p.stat().st_size for p in paths) / 1e6
+        print(f"ingest_{fmt}_scale_{scale} {result['seconds']:.2f} s "
+              f"({len(paths)} files, {size:.1f} MB, {result['rows']} rows, "
+              f"{result['errors']} errors, peak {result['peak_mb']:.0f} MB)")  # fmt: skip
+
+
+def _measure(
+    paths: list[Path], label: str, code: str, population: dict[str, int], db: str
+) -> dict[str, Any]:
+    """Runs in a fresh process: read, validate and load one format's files."""
     quarter = periods.Quarter.parse(label)
     data = [(p.name, p.read_bytes()) for p in paths]
+    con = store.connect(Path(db) / "bench.duckdb")
+    store.set_setting(con, "population", population)
     started = time.perf_counter()
-    upload = ingest.read(data, quarter)
-    read = time.perf_counter() - started
-    store.set_setting(
-        con, "population", {str(y): v for y, v in files.council.population.items()}
-    )
-    ingest.load(con, files.council.code, upload)
-    total = time.perf_counter() - started
-    rows = sum(f.rows for f in upload.files)
-    print(f"ingest_csperf_csv_read_validate_scale_{scale} {read:.2f} s")
-    print(f"ingest_csperf_csv_total_scale_{scale} {total:.2f} s ({rows} rows)")
+    upload = ingest.read(data, quarter, code)
+    errors = sum(1 for i in upload.issues if i.severity == "error")
+    if not upload.blocked and upload.loads:
+        ingest.load(con, code, upload)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "rows": sum(f.rows for f in upload.files), "errors": errors,
+            "peak_mb": peak}  # fmt: skip
 
 
-def _compute(con: duckdb.DuckDBPyConnection, files: demo.DemoFiles, scale: int) -> None:
+def _compute(work: Path, files: demo.DemoFiles, scale: int) -> None:
+    con = store.connect(work / "compute.duckdb")
     who = benchmarks.council(files.council.code)
     store.set_setting(
         con, "population", {str(y): v for y, v in files.council.population.items()}
     )
     for label, paths in files.quarters:
         quarter = periods.Quarter.parse(label)
-        if store.snapshot_for(con, quarter) is None:
-            ingest.load(
-                con,
-                who.code,
-                ingest.read([(p.name, p.read_bytes()) for p in paths], quarter),
-            )
+        upload = ingest.read([(p.name, p.read_bytes()) for p in paths], quarter)
+        ingest.load(con, who.code, upload)
     started = time.perf_counter()
     done = values.recompute(con)
     print(f"compute_{len(indicators.registry())}_indicators_{done}_quarters_scale_{scale} "

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from csperf import benchmarks, periods, pseudonymise, row_checks, store, values
-from csperf.formats import canonical, csv_text, local_measures
+from csperf.formats import cin_census, dispatch
 from csperf.validate import Issue, has_errors, issues_frame
 
 Progress = Callable[[float, str], None]
@@ -107,7 +107,8 @@ def read(
             results.append(result)
             continue
         seen.add(digest)
-        _parse_one(result, data, quarter)
+        others = {n: d for n, d in files if d is not data}
+        _parse_one(result, data, quarter, others)
         _check_la_code(result, data, la_code)
         results.append(result)
     return Upload(quarter, results)
@@ -125,28 +126,18 @@ def _size_refusal(name: str, size: int, load_too_big: bool) -> Issue | None:
     return None
 
 
-def _parse_one(result: FileResult, data: bytes, quarter: periods.Quarter) -> None:
-    text = csv_text.read(result.name, data)
-    if isinstance(text, list):
-        result.issues += text
-        return
+def _parse_one(
+    result: FileResult, data: bytes, quarter: periods.Quarter, others: dict[str, bytes]
+) -> None:
     try:
-        if local_measures.recognise(text.header):
-            loads, issues = local_measures.parse(result.name, data, text, quarter.end)
-            result.source_format = local_measures.FORMAT
-        elif (table := canonical.recognise(result.name, text.header)) is not None:
-            loads, issues = canonical.parse(result.name, data, text, table, quarter.end)
-            result.source_format = canonical.FORMAT
-        else:
-            result.issues.append(
-                Issue("F08", "error", result.name,
-                      f"{result.name} was not recognised as any format csperf reads. A csperf CSV "
-                      "must be named after its table (e.g. referral.csv) with the template's "
-                      "columns; download the templates to compare.")
-            )  # fmt: skip
-            return
+        parsed = dispatch.parse(result.name, data, quarter, others)
     except pseudonymise.KeyConfigError as exc:
         result.issues.append(Issue("F09", "error", result.name, str(exc)))
+        return
+    result.source_format = parsed.source_format
+    loads, issues = parsed.loads, parsed.issues
+    if has_errors(issues):
+        result.issues += issues
         return
     kept = []
     if loads and all(load.frame.height == 0 for load in loads):
@@ -172,9 +163,6 @@ def _check_la_code(result: FileResult, data: bytes, la_code: str | None) -> None
     """C04: a CIN census whose LA code is not the council's (a warning; it still loads)."""
     if la_code is None or result.source_format != "cin_xml":
         return
-    from csperf.formats import (
-        cin_census,
-    )
 
     in_file = cin_census.la_code(data)
     if in_file and in_file.strip() != la_code.strip():

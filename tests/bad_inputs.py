@@ -1,3 +1,4 @@
+# ruff: noqa: E501 -- the corpus is listed one row per line, as in security.md
 """The bad-input corpus of security.md §I, built in memory (no large file is committed).
 
 Each item is (number, description, files, expected code, outcome) where files is a list of
@@ -99,7 +100,7 @@ CENSUS_OTHER_LA = b"""<Message><Header><CollectionDetails><Collection>CIN</Colle
 <PrimaryNeedCode>N1</PrimaryNeedCode><ReferralNFA>0</ReferralNFA></CINdetails></Child></Children></Message>"""
 
 
-def items() -> list[Item]:  # noqa: PLR0915 -- one line per corpus row
+def items() -> list[Item]:
     plans = "cp_plan.csv"
     wb = workbook()
     big = b"child_id,start_date\n" + b"X,2025-01-01\n" * (50 * 1024 * 1024 // 13 + 1)
@@ -187,5 +188,5 @@ def _uncached_formula() -> bytes:
     ws.write_formula(1, 4, '=A2&"x"')
     book.close()
     return replace_member(
-        out.getvalue(), "xl/worksheets/sheet1.xml", lambda x: re.sub(rb"<v>[^<]*</v>", b"", x)
+        out.getvalue(), "xl/worksheets/sheet1.xml", lambda x: re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1", x)
     )
