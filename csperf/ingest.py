@@ -70,8 +70,8 @@ class Upload:
                 "format": f.source_format or "not recognised",
                 "tables": ", ".join(f.tables),
                 "rows": f.rows,
-                "from": f.period[0] if f.period else None,
-                "to": f.period[1] if f.period else None,
+                "from": periods.format_date(f.period[0]) if f.period else "",
+                "to": periods.format_date(f.period[1]) if f.period else "",
                 "errors": sev.count("error"),
                 "warnings": sev.count("warning"),
             })  # fmt: skip

@@ -346,6 +346,38 @@ def _blank_required(
     ]  # fmt: skip
 
 
+DISPLAY_ORDER = [
+    "severity",
+    "code",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "message",
+]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def grouped(frame: pl.DataFrame) -> pl.DataFrame:
+    """Issues grouped by rule and column, with counts and the first 20 rows (formats.md §D.1)."""
+    if frame.height == 0:
+        return pl.DataFrame(
+            schema=dict.fromkeys(["severity", "code", "file", "column"], pl.String)
+        )
+    return (
+        frame.group_by(
+            "severity", "code", "file", "sheet", "column", maintain_order=True
+        )
+        .agg(
+            count=pl.len(),
+            rows=pl.col("row").drop_nulls().head(20).str.join(", "),
+            example=pl.col("message").first(),
+        )
+        .sort(pl.col("severity").replace_strict(SEVERITY_ORDER, default=3), "code")
+    )
+
+
 def has_errors(issues: list[Issue]) -> bool:
     return any(i.severity == "error" for i in issues)
 

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from csperf import ingest, periods, schemas, store
+from csperf import ingest, periods, schemas, store, validate
 from csperf.formats import canonical
 from csperf.ui import page
 from csperf.validate import issues_frame
@@ -70,7 +70,12 @@ def show(result: ingest.Upload) -> None:
         key="issue_filter",
     )
     shown = issues.filter(pl.col("severity").is_in(severities))
-    st.dataframe(shown, hide_index=True, width="stretch", key="upload_issues")
+    st.caption("Grouped by rule and column; the first 20 rows of each are listed.")
+    st.dataframe(validate.grouped(shown), hide_index=True, width="stretch")
+    with st.expander(f"Every issue ({shown.height})"):
+        st.dataframe(
+            shown.select(validate.DISPLAY_ORDER), hide_index=True, width="stretch"
+        )
     st.download_button(
         "Download the issues (CSV)",
         data=safe_csv(shown),
