@@ -42,7 +42,9 @@ def install_demo(
         say(0.1 + 0.9 * i / n, f"Loading {quarter.label_long}")
         if who.nation == "england" and i >= n - statutory_quarters:
             paths = demo_formats.write_quarter(paths[0].parent, quarter, who.code)
-        upload = ingest.read([(p.name, p.read_bytes()) for p in paths], quarter, who.code)
+        upload = ingest.read(
+            [(p.name, p.read_bytes()) for p in paths], quarter, who.code
+        )
         ingest.load(con, who.code, upload)
         loaded.append(quarter)
     store.set_setting(con, "council.name", who.name)

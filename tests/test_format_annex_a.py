@@ -216,6 +216,29 @@ def test_unknown_sheets_and_leftover_headers_are_info():
     assert {load.table for load in loads} == {"referral", "child"}
 
 
+def test_sheets_not_named_list_n_are_assigned_by_headers_or_ignored():
+    plan = [
+        "1",
+        "F",
+        "WBRI",
+        dt.date(2016, 3, 1),
+        9,
+        "No",
+        dt.date(2020, 11, 23),
+        "Neglect",
+    ]
+    sheets = {
+        "Sheet1": [TEMPLATE[7], plan],
+        "Care chart": [["Month", "Children"], ["Jan", 3]],
+    }
+    loads, issues = _parse(_workbook(sheets))
+    assert [(i.code, i.sheet) for i in issues] == [
+        ("I02", "Sheet1"),
+        ("I03", "Care chart"),
+    ]
+    assert _tables(loads)["cp_plan"]["initial_category"].to_list() == ["NEG"]
+
+
 def test_cell_rules_r09_r10_and_hidden_sheets():
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})

@@ -33,9 +33,9 @@ FORMAT = "annex_a"
 HEADER_ROWS = 10  # the header row is one of Excel rows 1-10 (B.0.4)
 MAX_ROWS = 2_000_000
 MAX_COLUMNS = 500
-SHARE = (
-    0.8  # B.1.1: a sheet named for no list is the list with >= 80% of its headers known
-)
+MAX_CELL_CHARS = 32_767
+# B.1.1: a sheet named for no list is the list with >= 80% of its headers known.
+SHARE = 0.8
 _ERROR_NAMES = {
     "NA": "#N/A", "Ref": "#REF!", "Value": "#VALUE!", "Div0": "#DIV/0!", "Name": "#NAME?",
     "Num": "#NUM!", "Null": "#NULL!",
@@ -209,7 +209,22 @@ def parse_xlsx(
                   "Name each sheet after its list (e.g. 'List 3') and keep the template's "
                   "headers.")
         )  # fmt: skip
-    loads, more = annex_a_tables.build(name, data, quarter, lists, FORMAT)
+    return _build(name, data, quarter, lists, issues)
+
+
+def _build(
+    name: str,
+    data: bytes,
+    quarter: periods.Quarter,
+    lists: list[ListRows],
+    issues: list[Issue],
+) -> tuple[list[store.TableLoad], list[Issue]]:
+    try:
+        loads, more = annex_a_tables.build(name, data, quarter, lists, FORMAT)
+    except (pl.exceptions.PolarsError, ValueError) as exc:
+        return [], [*issues, Issue("F01", "error", name, f"{name} could not be read "
+                                   f"({type(exc).__name__}). Save it again and upload the "
+                                   "new file.")]  # fmt: skip
     return loads, issues + more
 
 
@@ -239,8 +254,7 @@ def parse_csv(
     issues += more
     if rows is None:
         return [], issues
-    loads, more = annex_a_tables.build(name, data, quarter, [rows], FORMAT)
-    return loads, issues + more
+    return _build(name, data, quarter, [rows], issues)
 
 
 def _cells(
@@ -265,40 +279,24 @@ def _read_sheet(
         sheet.name, header_row=None, dtypes="string", skip_rows=0
     )
     if loaded.height > MAX_ROWS or loaded.width > MAX_COLUMNS:
-        what = "has more than 2,000,000 rows or 500 columns. Split it."
-        return None, [
-            Issue(
-                "F03",
-                "error",
-                name,
-                f"{name}: sheet '{sheet.name}' {what}",
-                sheet=sheet.name,
-            )
-        ]
+        return None, [_f03(name, sheet.name, "more than 2,000,000 rows or 500 columns")]
     batch, errors = loaded.to_arrow_with_errors()
     cells = pl.from_arrow(batch)
     assert isinstance(cells, pl.DataFrame)  # noqa: S101 -- a record batch is a frame
     if cells.height == 0:
         return None, ([_i04(name, sheet.name, n, empty=True)] if n is not None else [])
+    longest = cells.select(pl.all().str.len_chars().max()).row(0) if cells.width else ()
+    if max((int(x or 0) for x in longest), default=0) > MAX_CELL_CHARS:
+        return None, [_f03(name, sheet.name, "a cell longer than 32,767 characters")]
     if sheet.hidden:
         issues.append(Issue("I02", "info", name, f"{name}: sheet '{sheet.name}' is hidden; it "
                             "was read like the others.", sheet=sheet.name))  # fmt: skip
     origin = xlsx_safety.first_row(data, sheet.part)
-    top = [list(r) for r in cells.head(max(0, HEADER_ROWS - origin + 1)).iter_rows()]
-    found = next((i for i, r in enumerate(top) if _is_header_row(n, r)), None)
-    if found is None:
-        return None, [
-            *issues,
-            _h04(name, sheet.name) if n is not None else _i03(name, sheet.name),
-        ]
-    header: list[str | None] = list(top[found])
-    if n is None:
-        n = _by_headers(header)
-        if n is None:
-            return None, [*issues, _i03(name, sheet.name)]
-        issues.append(_i02(name, sheet.name, n))
-        if n not in headers.LOADED:
-            return None, [*issues, _i04(name, sheet.name, n)]
+    found, n, more = _find_header(name, sheet.name, cells, origin, n)
+    issues += more
+    if found is None or n is None:
+        return None, issues
+    header: list[str | None] = list(cells.row(found))
     body = cells.slice(found + 1)
     body = body.rename({c: f"c{i}" for i, c in enumerate(body.columns)})
     first = origin + found + 1
@@ -307,6 +305,35 @@ def _read_sheet(
     gaps = _formula_gaps(data, sheet, origin + found) if sheet.formulas else []
     rows, more = _list_rows(name, sheet.name, n, header, body, src_row, bad, gaps)
     return rows, issues + more
+
+
+def _find_header(
+    name: str, sheet: str, cells: pl.DataFrame, origin: int, n: int | None
+) -> tuple[int | None, int | None, list[Issue]]:
+    """The header row (index in ``cells``, within Excel rows 1-10) and the sheet's list.
+
+    A sheet named ``List n`` without a header row is H04; one named by a keyword (or nothing)
+    is then assigned by its headers (I02), else ignored (I03).
+    """
+    top = [list(r) for r in cells.head(max(0, HEADER_ROWS - origin + 1)).iter_rows()]
+    if n is not None:
+        found = next((i for i, r in enumerate(top) if _is_header_row(n, r)), None)
+        if found is not None:
+            return found, n, []
+        if headers.numbered(sheet):
+            return None, n, [_h04(name, sheet)]
+    found = next((i for i, r in enumerate(top) if _is_header_row(None, r)), None)
+    assigned = _by_headers(top[found]) if found is not None else None
+    if found is None or assigned is None:
+        return None, None, [_i03(name, sheet)]
+    if assigned not in headers.LOADED:
+        return None, None, [_i02(name, sheet, assigned), _i04(name, sheet, assigned)]
+    return found, assigned, [_i02(name, sheet, assigned)]
+
+
+def _f03(name: str, sheet: str, what: str) -> Issue:
+    return Issue("F03", "error", name, f"{name}: sheet '{sheet}' has {what}. Split it.",
+                 sheet=sheet)  # fmt: skip
 
 
 def _error_cells(
@@ -344,21 +371,30 @@ def _list_rows(
     refused, issues = _header_issues(name, sheet, n, header, m)
     if refused:
         return None, issues
-    frame = body.with_columns(src_row=src_row.cast(pl.Int32))
-    if body.width:
-        frame = frame.filter(
-            ~pl.all_horizontal(
-                pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
-                for c in body.columns
-            )
-        )
-    frame = frame.select(
+    frame = body.with_columns(src_row=src_row.cast(pl.Int32)).select(
         "src_row", *[pl.col(f"c{i}").alias(f) for f, i in m.columns.items()]
     )
+    if (
+        m.columns
+    ):  # rows with nothing in the columns read (or only error values) are skipped
+        frame = frame.filter(
+            ~pl.all_horizontal(
+                pl.col(f).is_null()
+                | pl.col(f).str.strip_chars().is_in(["", *EXCEL_ERRORS])
+                for f in m.columns
+            )
+        )
+    kept = set(frame["src_row"].to_list())
     names = {f: str(header[i]).strip() for f, i in m.columns.items()}
     by_position = {i: f for f, i in m.columns.items()}
-    errors = [(r, by_position[c], e) for r, c, e in error_cells if c in by_position]
-    gaps = [(r, by_position[c]) for r, c in formula_gaps if c in by_position]
+    errors = [
+        (r, by_position[c], e)
+        for r, c, e in error_cells
+        if c in by_position and r in kept
+    ]
+    gaps = [
+        (r, by_position[c]) for r, c in formula_gaps if c in by_position and r in kept
+    ]
     frame, flags, more = _blank_cells(name, sheet, frame, names, errors, gaps)
     return ListRows(n, sheet, frame, names, flags), issues + more
 
@@ -495,6 +531,6 @@ def _i04(name: str, sheet: str | None, n: int, empty: bool = False) -> Issue:
 
 
 __all__ = [
-    "EXCEL_ERRORS", "FORMAT", "parse_csv", "parse_xlsx", "recognise_csv", "recognise_xlsx",
-    "write_xlsx",
+    "FORMAT", "match_headers", "parse_csv", "parse_xlsx", "recognise_csv", "recognise_xlsx",
+    "write_xlsx", "xlsx_safety",
 ]  # fmt: skip

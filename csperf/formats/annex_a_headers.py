@@ -251,6 +251,12 @@ def list_by_name(name: str) -> int | None:
     return None
 
 
+def numbered(name: str) -> bool:
+    """True when the name gives the list's number (``List 3``), not just a keyword."""
+    text = re.sub(r"[^0-9a-z]+", " ", name.lower()).strip()
+    return _LIST_NUMBER.search(text) is not None
+
+
 def normalise(header: str) -> str:
     """B.1.2: B.0.5 cleaning, lower case, trailing ``?``/``:`` and spaces removed."""
     text = unicodedata.normalize("NFKC", header).replace("\u00a0", " ")

@@ -74,10 +74,15 @@ def _refuse(code: str, name: str, what: str) -> Parsed:
 
 def _workbook(name: str, data: bytes, quarter: periods.Quarter) -> Parsed:
     if data.startswith(OLE):
-        if any(n.encode("utf-16-le") in data for n in ("EncryptionInfo", "EncryptedPackage")):
+        if any(
+            n.encode("utf-16-le") in data
+            for n in ("EncryptionInfo", "EncryptedPackage")
+        ):
             return _refuse("F04", name, "is password-protected. Remove the password in Excel "
                            "and upload it again.")  # fmt: skip
-        return _refuse("F02", name, "is an old-style Excel file (.xls). Save it as .xlsx.")
+        return _refuse(
+            "F02", name, "is an old-style Excel file (.xls). Save it as .xlsx."
+        )
     if not data.startswith(ZIP):
         return _refuse("F02", name, "is not an Excel workbook. Save it as .xlsx.")
     try:
@@ -125,7 +130,9 @@ def _unknown_xml(name: str, data: bytes) -> Parsed:
                    "census (<Message>) nor an SSDA903 return (<EXPSSDA903>).")  # fmt: skip
 
 
-def _csv(name: str, data: bytes, quarter: periods.Quarter, others: dict[str, bytes]) -> Parsed:
+def _csv(
+    name: str, data: bytes, quarter: periods.Quarter, others: dict[str, bytes]
+) -> Parsed:
     text = csv_text.read(name, data)
     if isinstance(text, list):
         return Parsed(issues=text)
