@@ -87,9 +87,19 @@ def read(
 
     ``la_code`` is the council's code, where known, for the C04 check of codes in the files.
     """
+    too_big = sum(len(data) for _, data in files) > MAX_LOAD_BYTES
+    with pseudonymise.shared_memo():
+        return Upload(quarter, _read_all(files, quarter, la_code, too_big))
+
+
+def _read_all(
+    files: Sequence[tuple[str, bytes]],
+    quarter: periods.Quarter,
+    la_code: str | None,
+    too_big: bool,
+) -> list[FileResult]:
     results: list[FileResult] = []
     seen: set[str] = set()
-    too_big = sum(len(data) for _, data in files) > MAX_LOAD_BYTES
     for name, data in files:
         result = FileResult(name=_safe_name(name), size_bytes=len(data))
         refusal = _size_refusal(result.name, len(data), too_big)
@@ -111,7 +121,7 @@ def read(
         _parse_one(result, data, quarter, others)
         _check_la_code(result, data, la_code)
         results.append(result)
-    return Upload(quarter, results)
+    return results
 
 
 def _size_refusal(name: str, size: int, load_too_big: bool) -> Issue | None:

@@ -7,12 +7,14 @@ created on first use with owner-only permissions (``CSPERF_KEY_FILE``, default
 
 from __future__ import annotations
 
+import contextvars
 import hmac
 import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -73,13 +75,37 @@ def norm_child_id(raw: str) -> str:
     return m.group(1) if m else text
 
 
+_MEMO: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "csperf_pseudonym_memo", default=None
+)
+
+
+@contextmanager
+def shared_memo() -> Iterator[None]:
+    """Within one upload, each child id is hashed once across all its files and tables.
+
+    The memo lives only for the ``with`` block: no raw id outlives the read.
+    """
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
 def child_ids(values: pl.Series) -> pl.Series:
     """Pseudonymise a column of raw child ids (null stays null)."""
     k = key()
     normalised = _normalise_ids(values)
+    memo = _MEMO.get()
 
     def one(v: str) -> str:
-        return hmac.digest(k, f"csperf:child:v1:{v}".encode(), "sha256").hex()
+        if memo is not None and v in memo:
+            return memo[v]
+        hashed = hmac.digest(k, f"csperf:child:v1:{v}".encode(), "sha256").hex()
+        if memo is not None:
+            memo[v] = hashed
+        return hashed
 
     return _map_unique(normalised, one)
 
