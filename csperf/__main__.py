@@ -94,6 +94,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     loaded = first_start.install_demo(
         con, args.files, args.nation, args.scale,
         progress=lambda _f, msg: print(msg, file=sys.stderr),
+        write_every_quarter=True,
     )  # fmt: skip
     print(f"Loaded {len(loaded)} quarters ({loaded[0]} to {loaded[-1]}) into {db}")
     return EXIT_OK

@@ -1,10 +1,12 @@
 """Making sure a database is ready: on first start, the fictional demo council is generated
 and loaded through the real upload path, one snapshot per quarter.
 
-The latest quarter is loaded from its statutory files (Annex A workbook, SSDA903 tables, two CIN
-census years) plus csperf CSVs for what no return carries; earlier quarters from the csperf CSVs
-alone, which keeps the first start well under a minute (writing and reading every quarter's
-statutory files takes about ten seconds a quarter). Both routes give the same indicator values.
+The command line's ``demo`` writes every quarter's statutory files; the app's first start
+writes only those it loads. The latest quarter is loaded from its statutory files (Annex A
+workbook, SSDA903 tables, two CIN census years) plus csperf CSVs for what no return carries;
+earlier quarters from the csperf CSVs alone, which keeps the first start well under a minute
+(writing and reading a quarter's statutory files takes about ten seconds). Both routes give the
+same indicator values (tests/test_demo_formats.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def install_demo(
     scale: int = 1,
     progress: Progress | None = None,
     statutory_quarters: int = 1,
+    write_every_quarter: bool = False,
 ) -> list[periods.Quarter]:
     """Generate the demo council's files and load every quarter; returns the quarters loaded."""
     say = progress or (lambda _f, _m: None)
@@ -40,8 +43,13 @@ def install_demo(
     for i, (label, paths) in enumerate(generated.quarters):
         quarter = periods.Quarter.parse(label)
         say(0.1 + 0.9 * i / n, f"Loading {quarter.label_long}")
-        if who.nation == "england" and i >= n - statutory_quarters:
-            paths = demo_formats.write_quarter(paths[0].parent, quarter, who.code)
+        statutory = who.nation == "england" and (
+            write_every_quarter or i >= n - statutory_quarters
+        )
+        if statutory:
+            written = demo_formats.write_quarter(paths[0].parent, quarter, who.code)
+            if i >= n - statutory_quarters:
+                paths = written
         upload = ingest.read(
             [(p.name, p.read_bytes()) for p in paths], quarter, who.code
         )
