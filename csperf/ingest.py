@@ -273,6 +273,18 @@ def _store_coverage_issues(
         )
 
 
+def coverage_gaps(
+    con: duckdb.DuckDBPyConnection, quarter: periods.Quarter
+) -> list[str]:
+    """The C03 messages of a loaded quarter: indicators its snapshot cannot support."""
+    rows = con.execute(
+        "select i.message from load_issue i join snapshot s using (snapshot_id) "
+        "where s.quarter = ? and i.code = 'C03' order by i.field",
+        [str(quarter)],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
 def _audit_detail(upload: Upload) -> dict[str, object]:
     sev = [i.severity for i in upload.issues]
     return {

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from csperf import formatting, indicators, store, values
+from tests import bad_inputs
 
 ROOT = Path(__file__).parent.parent
 APP = str(ROOT / "app.py")
@@ -137,3 +138,73 @@ def test_uploading_and_loading_a_file_changes_the_overview(
         (rows["quarter"] == latest) & (rows["indicator_id"] == "cp_rate")
     )["denominator"][0]
     assert f"**{formatting.fmt(2 / population * 10000, 'rate1')}**" in texts(at)
+
+
+CORPUS = {i.number: i for i in bad_inputs.items()}
+FAMILIES = [1, 26, 29, 37, 39, 41, 43, 44, 45]  # one of F, H, R, D, K, C, M; and 44-45
+
+
+@pytest.mark.parametrize("number", FAMILIES)
+def test_the_upload_page_shows_each_issue_family_without_an_error(app, number):
+    item = CORPUS[number]
+    at = app.run()
+    at.switch_page("pages/upload.py").run()
+    at.selectbox(key="upload_quarter").set_value(
+        "2025-26Q2"
+    ).run()  # the corpus's quarter
+    uploader = at.file_uploader(key="upload_files")
+    for name, data in item.files:
+        uploader.upload(name, data, "application/octet-stream")
+    at.run()
+    assert not at.exception
+    summary = at.dataframe[0].value
+    assert list(summary["file"]) == [n for n, _ in item.files]  # names shown literally
+    shown_codes = set()
+    for frame in at.dataframe[1:]:
+        if "code" in frame.value.columns:
+            shown_codes |= set(frame.value["code"])
+    if item.code and item.code != "C03":
+        assert item.code in shown_codes
+    refused = item.outcome == "refused"
+    assert bool(at.error) == refused
+    assert any("Load quarter" in b.label for b in at.button) != refused
+
+
+def test_the_issues_csv_escapes_formula_like_text():
+    from csperf.ui import upload
+    from csperf.validate import Issue, issues_frame
+
+    frame = issues_frame([Issue("R04", "warning", "=cmd|'/c calc'!A1.csv", "msg.", row="2",
+                                value="+SUM(A1)")])  # fmt: skip
+    text = upload.safe_csv(frame).decode()
+    assert "'=cmd|" in text and "'+SUM(A1)" in text
+
+
+def test_after_a_load_the_upload_page_lists_what_the_quarter_cannot_support(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("CSPERF_DB", str(tmp_path / "new.duckdb"))
+    from csperf import first_start
+
+    monkeypatch.setattr(
+        first_start, "install_demo", lambda *a, **k: []
+    )  # an empty database
+    con = store.connect(tmp_path / "new.duckdb")
+    store.set_setting(con, "council.code", "885")
+    store.set_setting(con, "council.name", "Worcestershire")
+    store.set_setting(con, "council.nation", "england")
+    con.close()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/upload.py").run()
+    at.selectbox(key="upload_quarter").set_value("2025-26Q2").run()
+    at.file_uploader(key="upload_files").upload(
+        "cp_plan.csv", b"child_id,start_date\nA,2025-01-01\n", "text/csv"
+    ).run()
+    at.checkbox(key="upload_confirm").check().run()
+    at.button(key="load_quarter").click().run()
+    assert not at.exception
+    [warning] = at.warning
+    assert (
+        "cla_rate: not covered. No cla episode data is loaded for the quarter."
+        in warning.value
+    )

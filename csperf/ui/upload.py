@@ -87,12 +87,13 @@ def show(result: ingest.Upload) -> None:
 
 def safe_csv(frame: pl.DataFrame) -> bytes:
     """CSV with formula-like text cells escaped (a leading quote), for spreadsheet safety."""
+    text = [c for c in frame.columns if frame.schema[c] == pl.String]
     escaped = frame.with_columns(
-        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]"))
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r\n]"))
         .then("'" + pl.col(c))
         .otherwise(pl.col(c))
-        for c in frame.columns
-        if frame.schema[c] == pl.String
+        .alias(c)
+        for c in text
     )
     return escaped.write_csv().encode()
 
@@ -148,6 +149,12 @@ def offer_load(con: duckdb.DuckDBPyConnection, result: ingest.Upload) -> None:
             st.error(str(exc))
             return
         st.success(f"Loaded {result.quarter.label_long}. The Overview now shows it.")
+        gaps = ingest.coverage_gaps(con, result.quarter)
+        if gaps:
+            st.warning(
+                "These indicators cannot be computed from the quarter's data:\n\n"
+                + "\n".join(f"- {g}" for g in gaps)
+            )
         st.page_link("app.py", label="Go to the Overview")
 
 
