@@ -50,6 +50,7 @@ def install_demo(
             written = demo_formats.write_quarter(paths[0].parent, quarter, who.code)
             if i >= n - statutory_quarters:
                 paths = written
+        paths = [*paths, demo_formats.write_costs(paths[0].parent)]
         upload = ingest.read(
             [(p.name, p.read_bytes()) for p in paths], quarter, who.code
         )

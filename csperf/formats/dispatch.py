@@ -20,6 +20,7 @@ from csperf.formats import (
     cin_census,
     csv_text,
     local_measures,
+    placement_costs,
     ssda903,
 )
 from csperf.validate import Issue
@@ -149,6 +150,9 @@ def _csv(
     if (table := canonical.recognise(name, text.header)) is not None:
         loads, issues = canonical.parse(name, data, text, table, quarter.end)
         return Parsed(canonical.FORMAT, loads, issues)
+    if placement_costs.recognise(text.header):
+        loads, issues = placement_costs.parse(name, data, text, quarter.end)
+        return Parsed(placement_costs.FORMAT, loads, issues)
     if local_measures.recognise(text.header):
         loads, issues = local_measures.parse(name, data, text, quarter.end)
         return Parsed(local_measures.FORMAT, loads, issues)
