@@ -36,3 +36,24 @@ def write_quarter(folder: Path, quarter: periods.Quarter, la_code: str) -> list[
         load.append(path)
     load += [folder / name for name in CSV_ONLY if (folder / name).exists()]
     return load
+
+
+# The demo council's weekly unit costs (fictional, round figures), valid from 1 April 2023.
+COSTS = [
+    ("FOSTER", "", "PR1", "450.00"), ("FOSTER", "", "*", "950.00"),
+    ("", "U1", "PR1", "300.00"), ("", "U2", "PR1", "300.00"), ("", "U3", "PR1", "300.00"),
+    ("SECURE_CH", "", "PR1", "4500.00"), ("SECURE_CH", "", "*", "5800.00"),
+    ("", "K1", "*", "7500.00"), ("INDEP_SUPPORTED", "", "*", "1400.00"),
+    ("ADOPTION", "", "*", "250.00"), ("PARENTS", "", "*", "0.00"),
+    ("OTHER_RESIDENTIAL", "", "*", "3500.00"), ("RES_SCHOOL", "", "*", "4200.00"),
+    ("COMMUNITY", "", "*", "600.00"), ("OTHER", "", "*", "700.00"),
+]  # fmt: skip
+
+
+def write_costs(folder: Path) -> Path:
+    """The demo's placement unit costs file (formats.md §B.6)."""
+    lines = ["placement_group,placement_type,provider,weekly_cost,valid_from"]
+    lines += [f"{g},{t},{p},{c},2023-04-01" for g, t, p, c in COSTS]
+    path = folder / "placement_costs.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
