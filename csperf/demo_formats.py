@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from csperf import periods
-from csperf.formats import annex_a, canonical, cin_census, ssda903
+from csperf.formats import annex_a, canonical, cin_census_write, ssda903_write
 
 CSV_ONLY = ["missing_episode.csv", "local_measures.csv"]
 
@@ -24,15 +24,17 @@ def write_quarter(folder: Path, quarter: periods.Quarter, la_code: str) -> list[
     workbook = folder / f"Annex_A_{quarter}.xlsx"
     workbook.write_bytes(annex_a.write_xlsx(tables, quarter))
     load.append(workbook)
-    for name, data in sorted(ssda903.write_csv(tables, quarter).items()):
+    for name, data in sorted(ssda903_write.write_csv(tables, quarter).items()):
         path = folder / name
         path.write_bytes(data)
         load.append(path)
-    (folder / f"SSDA903_{quarter}.xml").write_bytes(ssda903.write_xml(tables, quarter))
+    (folder / f"SSDA903_{quarter}.xml").write_bytes(
+        ssda903_write.write_xml(tables, quarter)
+    )
     for back in (12, 0):
         reference = periods.add_months(quarter.end, -back)
         path = folder / f"CIN_Census_{reference.isoformat()}.xml"
-        path.write_bytes(cin_census.write(tables, reference, la_code))
+        path.write_bytes(cin_census_write.write(tables, reference, la_code))
         load.append(path)
     load += [folder / name for name in CSV_ONLY if (folder / name).exists()]
     return load

@@ -13,7 +13,10 @@ def read(body: bytes) -> ingest.FileResult:
 
 
 def test_a_cost_file_is_recognised_by_its_header_and_loads():
-    f = read(b"FOSTER,,PR1,\"\xc2\xa3450.00\",2025-04-01\n,K2,PR4,5800,01/04/2025\n,U4,*,900,2025-04-01\n")
+    f = read(
+        b"FOSTER,,PR1,\"\xc2\xa3450.00\",2025-04-01\n"
+        b",K2,PR4,5800,01/04/2025\n,U4,*,900,2025-04-01\n"
+    )
     assert (f.source_format, f.tables, f.rows, f.issues) == (
         "placement_costs", ["placement_cost_rate"], 3, [])  # fmt: skip
     frame = f.loads[0].frame

@@ -1,13 +1,13 @@
-"""SSDA903 children-looked-after returns (formats.md §B.2): CSV tables and XML, read and written.
+"""SSDA903 children-looked-after returns (formats.md §B.2): recognising and reading them.
 
-Reading: a CSV is one 903 table, recognised by its header set (B.2.1); the XML (B.2.3) holds
-them all. Header, Episodes, Reviews, UASC, Missing and OC3 rows are mapped to canonical tables
-(B.2.2), typed by ``validate.cast_table``, de-duplicated (K01, K02) and pseudonymised; the other
-903 tables are recognised and not loaded (I04). Issues name the source column and the row as the
+A CSV is one 903 table, recognised by its header set (B.2.1); the XML (B.2.3) holds them all.
+Header, Episodes, Reviews, UASC, Missing and OC3 rows are mapped to canonical tables (B.2.2),
+typed by ``validate.cast_table``, de-duplicated (K01, K02) and pseudonymised; the other 903
+tables are recognised and not loaded (I04). Issues name the source column and the row as the
 user sees it: the CSV row (header = row 1), or ``CHILD[i]/EPISODE[j]`` and the line in the XML.
 
-Writing (the demo, round-trip tests): the 903 tables of the window csperf asks for (B.7), from
-the typed canonical frames of ``canonical.read_dir`` (raw ids).
+Also the 903 table layouts (``TABLES``, ``COLUMNS``, ``FILE_NAMES``, …) that the writer,
+``ssda903_write``, shares. The XML streaming reader is ``ssda903_xml``.
 """
 
 from __future__ import annotations
@@ -16,18 +16,13 @@ import csv
 import dataclasses
 import datetime as dt
 import re
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
-from xml.parsers.expat import ExpatError
+from dataclasses import dataclass
 
 import polars as pl
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from csperf import periods, schemas, store, validate
-from csperf.formats import csv_text, frames
+from csperf.formats import csv_text, frames, ssda903_xml
 from csperf.validate import Issue, Located, cast_table, clean_text, parse_date
 
 FORMAT_CSV = "ssda903_csv"
@@ -93,9 +88,8 @@ CANONICAL: dict[str, str] = {
 NOT_LOADED = [t for t in TABLES if t not in CANONICAL]
 FILE_NAMES = {t: f"SSDA903_{t}.csv" for t in CANONICAL}
 
-# XML element -> CSV column where they differ (B.2.3).
-_XML_RENAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
-_XML_ELEMENTS = {c: x for x, c in _XML_RENAMES.items()}
+# CSV column -> XML element where they differ (B.2.3).
+_XML_ELEMENTS = {c: x for x, c in ssda903_xml.RENAMES.items()}
 _SCIENTIFIC = r"^[0-9]+(\.[0-9]+)?E[+-]?[0-9]+$"
 _XML_ROOT = re.compile(
     rb"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)*"
@@ -239,7 +233,7 @@ def parse_xml(
     if len(data) > MAX_XML_BYTES:
         what = "is larger than 50 MB. Split it, or load fewer years."
         return [], [_refuse("F03", name, what)]
-    rows = _XmlRows()
+    rows = ssda903_xml.XmlRows()
     refused = rows.read(name, data)
     if refused is not None:
         return [], [refused]
@@ -270,146 +264,6 @@ _XML_COLUMNS = {
     "Missing": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
     "OC3": ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
 }
-_XML_RECORDS = {"EPISODE": "Episodes", "AREVIEW": "Reviews", "AMISSING": "Missing"}
-_F05 = (
-    "contains a DOCTYPE, entity or external reference, which csperf never reads. "
-    "Export the file again without them."
-)
-
-_Row = tuple[dict[str, str], str, int]  # 903 fields, element path, source line
-
-
-@dataclass
-class _XmlChild:
-    """One CHILD element as read so far: its HEADER fields and its repeating records."""
-
-    index: int
-    line: int
-    header: dict[str, str] = field(default_factory=dict)
-    header_path: str = ""
-    records: list[tuple[str, str, dict[str, str], int]] = field(default_factory=list)
-
-    def rows(self) -> Iterable[tuple[str, _Row]]:
-        """(903 table, row) pairs: one Header row, OC3 when IN_TOUCH has text, the records."""
-        me = f"CHILD[{self.index}]"
-        path = self.header_path or me
-        ident = {
-            "CHILD": self.header.get("CHILD", ""),
-            "DOB": self.header.get("DOB", ""),
-        }
-        head = dict(self.header)
-        if head.get("UASC") == "":
-            head["UASC"] = "N"  # an empty <UASC/>: not an unaccompanied asylum seeker
-        yield "Header", (head, path, self.line)
-        if self.header.get("IN_TOUCH"):
-            yield "OC3", ({**self.header, **ident}, path, self.line)
-        counts: dict[str, int] = defaultdict(int)
-        for tag, parent, fields, line in self.records:
-            counts[tag] += 1
-            where = f"{path}/{tag}" if parent == "HEADER" else f"{me}/{tag}"
-            row = {**fields, "CHILD": ident["CHILD"]}
-            if tag != "EPISODE":
-                row["DOB"] = ident["DOB"]
-            yield _XML_RECORDS[tag], (row, f"{where}[{counts[tag]}]", line)
-
-
-@dataclass
-class _XmlRows:
-    """The 903 tables' rows, gathered while expat reads the document (no tree is built).
-
-    Leaf elements of ``CHILD/HEADER`` are the Header fields, those of ``EPISODE``,
-    ``AREVIEW`` and ``AMISSING`` their records' fields; anything else is ignored.
-    """
-
-    root: str = ""
-    tables: dict[str, list[_Row]] = field(default_factory=lambda: defaultdict(list))
-    _open: list[str] = field(default_factory=list)  # local names of the open elements
-    _text: list[str] = field(default_factory=list)
-    _child: _XmlChild | None = None
-    _record: dict[str, str] | None = None
-    _record_depth: int = 0
-    _leaf: int = -1  # depth of the latest element started, until an element ends
-    _names: dict[str, str] = field(default_factory=dict)
-    _expat: Any = None
-    _count: int = 0
-
-    def read(self, name: str, data: bytes) -> Issue | None:
-        """Parse with defusedxml (no DTD, entities or external references); a refusal if not."""
-        parser = DefusedXMLParser(
-            forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
-        self._expat = parser.parser
-        self._expat.StartElementHandler = self._start
-        self._expat.EndElementHandler = self._end
-        self._expat.CharacterDataHandler = self._text.append
-        try:
-            self._expat.Parse(data, True)
-        except DefusedXmlException:
-            return _refuse("F05", name, _F05)
-        except LookupError:
-            what = "declares a text encoding csperf cannot read. Export it as UTF-8."
-            return _refuse("F07", name, what)
-        except (ExpatError, ParseError, ValueError, UnicodeError) as exc:
-            line = getattr(exc, "lineno", None) or getattr(exc, "position", (None,))[0]
-            at = f" (line {line})" if line else ""
-            return _refuse("F06", name, f"is not well-formed XML{at}. Export it again.")
-        return None
-
-    def _start(self, tag: str, _attrs: object) -> None:
-        local = self._names.get(tag) or self._name(tag)
-        depth = len(self._open)
-        self._open.append(local)
-        self._leaf = depth  # a leaf if it ends before another element starts
-        self._text.clear()
-        child = self._child
-        if self._record is not None:
-            return
-        if depth == 0:
-            self.root = local
-        elif depth == 1 and local == "CHILD":
-            self._count += 1
-            self._child = _XmlChild(self._count, self._expat.CurrentLineNumber)
-        elif child is None:
-            return
-        elif local in _XML_RECORDS:
-            self._record = {}
-            self._record_depth = depth
-            line = self._expat.CurrentLineNumber
-            child.records.append((local, self._open[-2], self._record, line))
-        elif depth == 2 and local == "HEADER" and not child.header_path:
-            child.header_path = f"CHILD[{child.index}]/HEADER"
-            child.line = self._expat.CurrentLineNumber
-
-    def _end(self, _tag: str) -> None:
-        local = self._open.pop()
-        depth = len(self._open)
-        leaf, self._leaf = depth == self._leaf, -1
-        child = self._child
-        if child is None:
-            return
-        if depth == 1:
-            for kind, row in child.rows():
-                self.tables[kind].append(row)
-            self._child = None
-        elif self._record is not None and depth == self._record_depth:
-            self._record = None
-        elif leaf:
-            self._field(local, child, depth)
-
-    def _field(self, local: str, child: _XmlChild, depth: int) -> None:
-        """A leaf's text, kept for its record or for CHILD/HEADER (or a CHILD without one)."""
-        if self._record is not None:
-            target = self._record
-        elif depth == 2 or (depth == 3 and self._open[2] == "HEADER"):
-            target = child.header
-        else:
-            return
-        target.setdefault(_XML_RENAMES.get(local, local), "".join(self._text).strip())
-
-    def _name(self, tag: str) -> str:
-        local = self._names[tag] = tag.rpartition("}")[2].rpartition(":")[2]
-        return local
-
 
 # ---------------------------------------------------------------- mapping and checks
 
@@ -714,195 +568,4 @@ def _h02(name: str, twice: list[str]) -> Issue:
 def _i04(name: str, what: str) -> Issue:
     return Issue(
         "I04", "info", name, f"{name} is {what}; it was recognised and not loaded."
-    )
-
-
-# ---------------------------------------------------------------- writing
-
-
-def write_csv(
-    tables: dict[str, pl.DataFrame], quarter: periods.Quarter
-) -> dict[str, bytes]:
-    """The 903 CSV tables csperf asks for at ``quarter`` (B.7), file name -> bytes."""
-    out = extract(tables, quarter)
-    return {FILE_NAMES[kind]: frame.write_csv().encode() for kind, frame in out.items()}
-
-
-def write_xml(tables: dict[str, pl.DataFrame], quarter: periods.Quarter) -> bytes:
-    """The same tables as one EXPSSDA903 document, one CHILD per child, sorted by id."""
-    out = extract(tables, quarter)
-    by_child: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for kind in ("Episodes", "Reviews", "Missing", "OC3", "UASC"):
-        for row in out[kind].iter_rows(named=True):
-            by_child[row["CHILD"]][kind].append(row)
-    parts = ['<?xml version="1.0" encoding="utf-8"?>\n<EXPSSDA903>\n']
-    for header in out["Header"].iter_rows(named=True):
-        parts.append(_xml_child(header, by_child[header["CHILD"]]))
-    parts.append("</EXPSSDA903>\n")
-    return "".join(parts).encode()
-
-
-def _xml_child(header: dict[str, Any], rows: dict[str, list[dict[str, Any]]]) -> str:
-    uasc = "1" if rows["UASC"] else ""
-    parts = ["  <CHILD>\n    <HEADER>\n"]
-    parts += _elements(
-        [("CHILDID", header["CHILD"]), ("UPN", None), ("SEX", header["SEX"]),
-         ("DOB", header["DOB"]), ("ETHNIC", header["ETHNIC"]), ("UASC", uasc)], 6
-    )  # fmt: skip
-    for oc3 in rows["OC3"]:
-        parts += _elements(
-            [("IN_TOUCH", oc3["IN_TOUCH"] or "0"), ("ACTIV", oc3["ACTIV"]),
-             ("ACCOM", oc3["ACCOM"])], 6
-        )  # fmt: skip
-    for review in rows["Reviews"]:
-        parts.append("      <AREVIEW>\n")
-        parts += _elements([(c, review[c]) for c in ("REVIEW", "REVIEW_CODE")], 8)
-        parts.append("      </AREVIEW>\n")
-    for missing in rows["Missing"]:
-        parts.append("      <AMISSING>\n")
-        parts += _elements(
-            [(c, missing[c]) for c in ("MISSING", "MIS_START", "MIS_END")], 8
-        )
-        parts.append("      </AMISSING>\n")
-    parts += _elements([("MOTHER", None), ("MC_DOB", None)], 6)
-    parts.append("    </HEADER>\n")
-    for episode in rows["Episodes"]:
-        parts.append("    <EPISODE>\n")
-        parts += _elements(
-            [("PL" if c == "PLACE" else c, episode[c]) for c in TABLES["Episodes"][1:]],
-            6,
-        )
-        parts.append("    </EPISODE>\n")
-    parts.append("  </CHILD>\n")
-    return "".join(parts)
-
-
-def _elements(pairs: list[tuple[str, str | None]], indent: int) -> list[str]:
-    pad = " " * indent
-    return [
-        f"{pad}<{tag}>{_escape(value)}</{tag}>\n" if value else f"{pad}<{tag}/>\n"
-        for tag, value in pairs
-    ]
-
-
-def _escape(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def extract(
-    tables: dict[str, pl.DataFrame], quarter: periods.Quarter
-) -> dict[str, pl.DataFrame]:
-    """The 903 tables (903 columns, as text) for the window csperf asks for (formats.md §B.7).
-
-    Episodes open at any time in the 30 months to the quarter end and started by then; reviews
-    and missing episodes of looked-after children in that range; the OC3 cohort (care_leaver);
-    a Header row for every child in them and a UASC row for those with ``uasc`` true.
-    """
-    end = quarter.end
-    first = periods.add_months(end, -HISTORY_MONTHS) + dt.timedelta(days=1)
-    episodes = _table(tables, "cla_episode").filter(
-        (pl.col("end_date").is_null() | (pl.col("end_date") >= first))
-        & (pl.col("start_date") <= end)
-    )
-    reviews = _table(tables, "cla_review").filter(
-        pl.col("review_date").is_between(first, end)
-    )
-    missing = _table(tables, "missing_episode").filter(
-        pl.col("looked_after") & pl.col("start_date").is_between(first, end)
-    )
-    leavers = _table(tables, "care_leaver").unique(
-        "child_id", keep="first", maintain_order=True
-    )
-    ids = pl.concat(
-        [f.select("child_id") for f in (episodes, reviews, missing, leavers)]
-    )
-    people = (
-        ids.unique().drop_nulls().sort("child_id")
-        .join(_table(tables, "child").unique("child_id", keep="first", maintain_order=True),
-              on="child_id", how="left")
-        .select(pl.col("child_id").alias("CHILD"), pl.col("sex").alias("SEX"),
-                _dmy(pl.col("birth_month")).alias("DOB"), pl.col("ethnicity").alias("ETHNIC"),
-                "uasc")
-    )  # fmt: skip
-    dob = people.select("CHILD", "DOB")
-    return {
-        "Header": _columns(people, "Header"),
-        "Episodes": _episode_rows(episodes),
-        "Reviews": _columns(
-            _review_rows(reviews).join(dob, on="CHILD", how="left"), "Reviews"
-        ),
-        "UASC": _columns(people.filter(pl.col("uasc").fill_null(False)), "UASC"),
-        "Missing": _columns(
-            _missing_rows(missing).join(dob, on="CHILD", how="left"), "Missing"
-        ),
-        "OC3": _columns(_oc3_rows(leavers).join(dob, on="CHILD", how="left"), "OC3"),
-    }
-
-
-def _table(tables: dict[str, pl.DataFrame], table: str) -> pl.DataFrame:
-    """The canonical frame, with any column it lacks as typed nulls."""
-    columns = schemas.TABLES[table].columns
-    frame = tables.get(table, pl.DataFrame())
-    return frame.with_columns(
-        pl.lit(None, frames.polars_type(table, c)).alias(c)
-        for c in columns
-        if c not in frame.columns
-    )
-
-
-def _dmy(expr: pl.Expr) -> pl.Expr:
-    return expr.dt.strftime("%d/%m/%Y")
-
-
-def _columns(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
-    """The 903 table's exact columns in order; the ones csperf does not hold blank."""
-    return frame.select(
-        pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c)
-        for c in TABLES[kind]
-    )
-
-
-def _episode_rows(episodes: pl.DataFrame) -> pl.DataFrame:
-    names = {c: s for s, c in COLUMNS["Episodes"].items()}
-    rows = episodes.sort("child_id", "start_date").select(
-        _dmy(pl.col(c)).alias(names[c]) if c in ("start_date", "end_date")
-        else pl.col(c).alias(names[c])
-        for c in names
-    )  # fmt: skip
-    return _columns(rows, "Episodes")
-
-
-def _review_rows(reviews: pl.DataFrame) -> pl.DataFrame:
-    return reviews.sort("child_id", "review_date").select(
-        pl.col("child_id").alias("CHILD"),
-        _dmy(pl.col("review_date")).alias("REVIEW"),
-        pl.col("participation").alias("REVIEW_CODE"),
-    )
-
-
-def _missing_rows(missing: pl.DataFrame) -> pl.DataFrame:
-    return missing.sort(
-        "child_id", "start_date", "end_date", "kind", nulls_last=True
-    ).select(
-        pl.col("child_id").alias("CHILD"),
-        pl.col("kind").alias("MISSING"),
-        _dmy(pl.col("start_date")).alias("MIS_START"),
-        _dmy(pl.col("end_date")).alias("MIS_END"),
-    )
-
-
-def _oc3_rows(leavers: pl.DataFrame) -> pl.DataFrame:
-    suitable = pl.col("suitable")
-    digit = pl.when(suitable).then(pl.lit("1")).when(~suitable).then(pl.lit("2"))
-    accom = pl.concat_str([pl.col("accommodation"), digit], ignore_nulls=True)
-    return leavers.sort("child_id").select(
-        pl.col("child_id").alias("CHILD"),
-        pl.col("in_touch").alias("IN_TOUCH"),
-        pl.col("activity").alias("ACTIV"),
-        pl.when(pl.col("accommodation").is_null())
-        .then(None)
-        .otherwise(accom)
-        .alias("ACCOM"),
     )
