@@ -21,19 +21,13 @@ from csperf import (
     indicators,
     ingest,
     periods,
+    schemas,
     store,
     values,
 )
 from csperf.formats import canonical
 
-GROUPS = [
-    "annex_a",
-    "ssda903_csv",
-    "ssda903_xml",
-    "cin_xml",
-    "csperf_csv",
-    "local_measures",
-]
+GROUPS = [f for f in schemas.SOURCE_FORMATS if f != "placement_costs"]
 
 
 def group(name: str) -> str | None:

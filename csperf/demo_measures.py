@@ -11,17 +11,9 @@ from pathlib import Path
 
 from csperf.demo_model import to_day, unit_hash
 from csperf.demo_world import shortage
+from csperf.formats import local_measures
 from csperf.periods import Quarter, month_end
 
-HEADER = [
-    "measure_id",
-    "period_end",
-    "value",
-    "numerator",
-    "denominator",
-    "breakdown",
-    "category",
-]
 HISTORY = 8  # earlier quarters in each file, for trends
 SEASON = {8: 0.85, 9: 1.08, 12: 0.9, 1: 1.05}  # school holidays and the new term
 Row = tuple[str, dt.date, float, float | None, float | None, str, str]
@@ -107,7 +99,7 @@ def _text(x: float | None) -> str:
 def write(path: Path, quarter: Quarter, vol: float) -> Path:
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f, lineterminator="\n")
-        out.writerow(HEADER)
+        out.writerow(local_measures.COLUMNS)
         for m, end, value, num, den, breakdown, category in rows_for(quarter, vol):
             out.writerow(
                 [

@@ -31,6 +31,7 @@ class FileResult:
 
     name: str
     size_bytes: int
+    sha256: str = ""
     source_format: str | None = None
     tables: list[str] = field(default_factory=list)
     rows: int = 0
@@ -108,6 +109,7 @@ def _read_all(
             results.append(result)
             continue
         digest = hashlib.sha256(data).hexdigest()
+        result.sha256 = digest
         if digest in seen:
             result.issues.append(
                 Issue("F10", "error", result.name,
@@ -289,7 +291,7 @@ def _audit_detail(upload: Upload) -> dict[str, object]:
     sev = [i.severity for i in upload.issues]
     return {
         "files": [
-            {"sha256": hashlib.sha256(b"").hexdigest() if not f.loads else f.loads[0].sha256,
+            {"sha256": f.sha256,
              "format": f.source_format, "rows": f.rows}
             for f in upload.files
         ],

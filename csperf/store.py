@@ -115,6 +115,10 @@ META_DDL = [
 )""",
 ]
 
+META_TABLES = (
+    "settings", "snapshot", "snapshot_file", "snapshot_table", "load_issue",
+    "indicator_value", "audit_log",
+)  # fmt: skip
 INDICATOR_VALUE_COLUMNS = [
     "snapshot_id", "indicator_id", "period_end", "breakdown", "category", "numerator",
     "denominator", "value", "unit", "england", "region", "sn_median", "sn_mean", "sn_rank",
@@ -510,15 +514,9 @@ def table_hash(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 
 def _check_table_or_meta(table: str) -> None:
-    meta = {"settings", "snapshot", "snapshot_file", "snapshot_table", "load_issue",
-            "indicator_value", "audit_log"}  # fmt: skip
-    if table not in schemas.ALL_TABLES and table not in meta:
+    if table not in schemas.ALL_TABLES and table not in META_TABLES:
         raise StoreError(f"Unknown table {table!r}.")
 
 
 def all_table_names() -> list[str]:
-    return [
-        *schemas.ALL_TABLES,
-        "settings", "snapshot", "snapshot_file", "snapshot_table", "load_issue",
-        "indicator_value", "audit_log",
-    ]  # fmt: skip
+    return [*schemas.ALL_TABLES, *META_TABLES]

@@ -7,6 +7,7 @@ import datetime as dt
 import polars as pl
 
 from csperf import active_rows, periods, store
+from csperf.formats import frames
 
 Q = periods.Quarter.parse("2025-26Q2")
 D = dt.date
@@ -18,15 +19,10 @@ def load(table: str, fmt: str, rows: list[dict], sha: str, extract: dt.date = Q.
     spec = schemas.TABLES[table]
     frame = pl.DataFrame(
         [{c: r.get(c) for c in spec.columns} for r in rows],
-        schema={c: _dtype(col.type) for c, col in spec.columns.items()},
+        schema={c: frames.polars_type(table, c) for c in spec.columns},
     ).with_columns(src_row=pl.int_range(2, len(rows) + 2, dtype=pl.Int32),
                    dq_flags=pl.lit([], pl.List(pl.String)))  # fmt: skip
     return store.TableLoad(table, fmt, frame, f"{sha}.x", sha, 1, extract_date=extract)
-
-
-def _dtype(kind: str) -> pl.DataType:
-    return {"date": pl.Date(), "month": pl.Date(), "bool": pl.Boolean(), "int": pl.Int32(),
-            "float": pl.Float64(), "codes": pl.List(pl.String)}.get(kind, pl.String())  # fmt: skip
 
 
 def read(con, table: str, snapshot_id: int) -> list[tuple]:  # type: ignore[type-arg]

@@ -11,17 +11,14 @@ import polars as pl
 import pytest
 
 from csperf import indicators, periods, schemas, store
+from csperf.formats import frames
 
 EXAMPLES = Path(__file__).parent / "examples"
-POLARS_TYPES: dict[str, Any] = {
-    "id": pl.String, "date": pl.Date, "month": pl.Date, "text": pl.String, "code": pl.String,
-    "bool": pl.Boolean, "int": pl.Int32, "float": pl.Float64, "codes": pl.List(pl.String),
-}  # fmt: skip
 
 
 def given_frame(table: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
     spec = schemas.ALL_TABLES[table]
-    schema = {c: POLARS_TYPES[col.type] for c, col in spec.columns.items()}
+    schema = {c: frames.polars_type(table, c) for c in spec.columns}
     full = [{c: r.get(c) for c in spec.columns} for r in rows]
     return pl.DataFrame(full, schema=schema)
 

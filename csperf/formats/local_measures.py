@@ -15,15 +15,8 @@ from csperf.formats import csv_text
 from csperf.validate import Issue, Located, cast_table
 
 FORMAT = "local_measures"
-HEADER = {
-    "measure_id",
-    "period_end",
-    "value",
-    "numerator",
-    "denominator",
-    "breakdown",
-    "category",
-}
+COLUMNS = list(schemas.AGGREGATE_TABLES["local_measure"].columns)
+HEADER = set(COLUMNS)
 REQUIRED = {"measure_id", "period_end", "value"}
 CATALOGUE = Path(__file__).parent.parent / "reference" / "measure_catalogue.csv"
 _ID = re.compile(r"^[a-z][a-z0-9_]*[a-z0-9]$")

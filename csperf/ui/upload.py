@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from csperf import ingest, periods, schemas, store, validate
-from csperf.formats import canonical
+from csperf.formats import canonical, local_measures
 from csperf.ui import page
 from csperf.validate import issues_frame
 
@@ -187,7 +187,7 @@ def templates_zip() -> bytes:
             lines.append("")
         z.writestr(
             "local_measures.csv",
-            "measure_id,period_end,value,numerator,denominator,breakdown,category\n",
+            ",".join(local_measures.COLUMNS) + "\n",
         )
         z.writestr("README.md", "\n".join(lines))
     return out.getvalue()
