@@ -14,4 +14,4 @@ if quarter is not None:
         "year-to-date figures. England: the latest published figure for a period ending by "
         "the quarter end."
     )
-    widgets.overview_rows(data.stored_values(con), quarter, nation)
+    widgets.overview_rows(data.stored_values(con), quarter, nation, data.choices(con))

@@ -35,6 +35,27 @@ GRAINS = {
     ("ssda903_xml", "care_leaver"): "oc3_cohort",
 }
 STATE_TABLES = {"child", "allocation", "care_leaver", "cla_child_state"}
+# What each table's records are called in a coverage reason.
+RECORD_WORDS = {
+    "child": "child records",
+    "contact": "contacts",
+    "early_help": "early help episodes",
+    "referral": "referrals",
+    "assessment": "assessments",
+    "s47": "section 47 enquiries",
+    "cin_episode": "children-in-need episodes",
+    "cin_plan": "child-in-need plans",
+    "cp_plan": "child protection plans",
+    "cp_review": "child protection reviews",
+    "cla_episode": "looked-after episodes",
+    "cla_review": "looked-after reviews",
+    "missing_episode": "missing episodes",
+    "cla_child_state": "looked-after summary counts",
+    "care_leaver": "care leaver records",
+    "allocation": "allocations",
+    "local_measure": "local measure values",
+    "placement_cost_rate": "placement unit costs",
+}
 
 
 @dataclass(frozen=True)
@@ -101,9 +122,7 @@ def check(
             worst = result
     for table in ind.sources:
         if table not in loaded:
-            return Coverage(
-                "none", f"No {table.replace('_', ' ')} data is loaded for the quarter."
-            )
+            return Coverage("none", f"No {_words(table)} are loaded for the quarter.")
     return worst
 
 
@@ -114,9 +133,9 @@ def _one(
     quarter: periods.Quarter,
     have: TableCoverage | None,
 ) -> Coverage:
-    label = table.replace("_", " ")
+    label = _words(table)
     if have is None:
-        return Coverage("none", f"No {label} data is loaded for the quarter.")
+        return Coverage("none", f"No {label} are loaded for the quarter.")
     grain = GRAINS.get(
         (have.source_format, table), "state" if table in STATE_TABLES else "full"
     )
@@ -127,7 +146,7 @@ def _one(
     if grain not in accepted:
         return Coverage(
             "none",
-            f"The {source} {label} data hold one row per {grain}, not every record.",
+            f"The {source} {label} hold one row per {grain}, not every record.",
         )
     first, last = window(kind, quarter)
     start = have.start or first
@@ -135,13 +154,22 @@ def _one(
     if end < last or start > last:
         return Coverage(
             "none",
-            f"{label.capitalize()} data to {periods.format_date(last)} are needed; the {source} "
+            f"{label.capitalize()} to {periods.format_date(last)} are needed; the {source} "
             f"extract covers {periods.format_date(start)} to {periods.format_date(end)}.",
         )
     if kind != "state_q" and start > first:
+        needed = (last - first).days + 1
+        covered = (last - start).days + 1
         return Coverage(
             "partial",
-            f"{label.capitalize()} records from {periods.format_date(first)} are needed; the "
-            f"{source} extract starts on {periods.format_date(start)}.",
+            f"{label.capitalize()} from {periods.format_date(first)} are needed; the "
+            f"{source} extract starts on {periods.format_date(start)}, so "
+            f"{periods.format_date(first)} to "
+            f"{periods.format_date(start - dt.timedelta(days=1))} is missing "
+            f"({round(100 * covered / needed)}% of the window is covered).",
         )
     return Coverage("full")
+
+
+def _words(table: str) -> str:
+    return RECORD_WORDS.get(table, table.replace("_", " "))

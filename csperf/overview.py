@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from csperf import formatting, indicators, periods
+from csperf import formatting, indicators, overrides, periods
 
 COMPARED_WITH = {"quarter": 1, "at_qend": 1, "month": 1, "r12": 4, "ytd": 4}
 
@@ -89,11 +89,15 @@ def primary_change(
 
 
 def headline_rows(
-    stored: pl.DataFrame, quarter: periods.Quarter, nation: str
+    stored: pl.DataFrame,
+    quarter: periods.Quarter,
+    nation: str,
+    chosen: overrides.Overrides | None = None,
 ) -> list[HeadlineRow]:
     """One row per indicator of the nation, in registry order, for the chosen quarter."""
     out = []
     for ind in indicators.for_nation(nation):
+        ind = chosen.indicator(ind) if chosen else ind
         rows = series(stored.filter(pl.col("indicator_id") == ind.id), ind.headline)
         now = rows.filter(pl.col("quarter") == str(quarter))
         basis = ind.series_basis(ind.headline)

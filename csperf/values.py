@@ -13,7 +13,15 @@ from dataclasses import dataclass, fields
 import duckdb
 import polars as pl
 
-from csperf import active_rows, benchmarks, coverage, indicators, periods, store
+from csperf import (
+    active_rows,
+    benchmarks,
+    coverage,
+    indicators,
+    overrides,
+    periods,
+    store,
+)
 
 VALUE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "snapshot_id": pl.Int64, "indicator_id": pl.String, "period_end": pl.Date,
@@ -25,6 +33,7 @@ VALUE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "comparator_release": pl.String, "wales_period": pl.String, "wales_release": pl.String,
     "status_reason": pl.String,
 }  # fmt: skip
+COMPUTED_AT = "values.computed_at"  # changes on every recompute: cached pages refresh
 COMPARATOR_FIELDS = ["england", "region", "sn_median", "sn_mean", "sn_rank", "wales"]
 
 
@@ -63,14 +72,25 @@ def compute_snapshot(
     pop = population(con, who, quarter)
     ctx = indicators.QueryContext(quarter, who.nation, pop.value, snapshot_id)
     loaded = coverage.tables(con, snapshot_id)
-    targets = store.get_setting(con, "targets", {}) or {}
+    chosen = overrides.read(con)
     frames = []
     with active_rows.views(con, snapshot_id):
         for ind in indicators.for_nation(who.nation):
+            ind = chosen.indicator(ind)
             rows = indicators.compute(con, ind, ctx)
             cover = coverage.check(ind, quarter, loaded)
+            partial_ok = chosen.partial_accepted(ind.id, quarter)
             frames.append(
-                _decorate(rows, ind, who, quarter, pop, cover, targets.get(ind.id))
+                _decorate(
+                    rows,
+                    ind,
+                    who,
+                    quarter,
+                    pop,
+                    cover,
+                    chosen.target(ind, quarter),
+                    partial_ok,
+                )
             )
     out = pl.concat(frames) if frames else pl.DataFrame(schema=VALUE_SCHEMA)
     return out.with_columns(snapshot_id=pl.lit(snapshot_id, pl.Int64)).select(
@@ -85,7 +105,8 @@ def _decorate(
     quarter: periods.Quarter,
     pop: Population,
     cover: coverage.Coverage,
-    target_override: float | None,
+    target: float | None,
+    partial_ok: bool = False,
 ) -> pl.DataFrame:
     units = {m.name: m.unit for m in ind.measures}
     records = []
@@ -105,7 +126,13 @@ def _decorate(
         rec.update(dict.fromkeys(COMPARATOR_FIELDS))
         rec.update(comparator_period=None, comparator_release=None, wales_period=None,
                    wales_release=None)  # fmt: skip
-        if cover.status != "full":
+        if cover.status == "partial" and partial_ok:
+            rec["status"] = (
+                "ok" if row["value"] is not None else "no cases in the period"
+            )
+            rec["flags"] = ["partial_coverage"]
+            rec["status_reason"] = f"Partial figure. {cover.reason}"
+        elif cover.status != "full":
             status = "not covered" if cover.status == "none" else "partial coverage"
             rec.update(value=None, numerator=None, denominator=None, status=status)
             rec["status_reason"] = cover.reason
@@ -114,12 +141,9 @@ def _decorate(
         else:
             rec["status"] = "ok"
         if unit == "rate_per_10k" and pop.old:
-            rec["flags"] = ["population_old"]
+            rec["flags"] = [*rec["flags"], "population_old"]
         headline = _in_series(ind, ind.headline, row)
-        target = target_override if target_override is not None else ind.target
-        rec["target"] = (
-            target if headline and row["breakdown"] in ("all", "measure") else None
-        )
+        rec["target"] = target if headline else None
         for bench in ind.benchmarks:
             if _in_series(ind, bench.series, row):
                 _attach(
@@ -190,6 +214,7 @@ def recompute(con: duckdb.DuckDBPyConnection) -> int:
                 compute_snapshot(con, snap.snapshot_id, quarter, who),
             )
             done += 1
+        store.set_setting(con, COMPUTED_AT, dt.datetime.now().isoformat())
     return done
 
 

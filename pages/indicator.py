@@ -10,4 +10,7 @@ quarter = widgets.pick_quarter(con)
 indicator = widgets.pick_indicator(nation)
 if quarter is None:
     st.stop()
-widgets.indicator_body(indicator, data.stored_values(con), quarter, name, nation)
+stored = data.stored_values(con)
+if widgets.indicator_body(indicator, stored, quarter, name, nation, data.choices(con)):
+    data.accept_partial(con, indicator.id, quarter)
+    st.rerun()

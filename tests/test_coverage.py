@@ -24,8 +24,9 @@ def test_a_short_extract_gives_partial_coverage_with_the_dates():
     result = coverage.check(REG["placement_stability_short"], Q, loaded)
     assert result.status == "partial"
     assert result.reason == (
-        "Cla episode records from 1 October 2024 are needed; the SSDA903 extract starts on "
-        "1 April 2025."
+        "Looked-after episodes from 1 October 2024 are needed; the SSDA903 extract starts on "
+        "1 April 2025, so 1 October 2024 to 31 March 2025 is missing (50% of the window is "
+        "covered)."
     )
 
 
@@ -42,7 +43,7 @@ def test_a_missing_table_is_not_covered():
     result = coverage.check(REG["cin_rate"], Q, {})
     assert (result.status, result.reason) == (
         "none",
-        "No cin episode data is loaded for the quarter.",
+        "No children-in-need episodes are loaded for the quarter.",
     )
 
 

@@ -205,6 +205,6 @@ def test_after_a_load_the_upload_page_lists_what_the_quarter_cannot_support(
     assert not at.exception
     [warning] = at.warning
     assert (
-        "cla_rate: not covered. No cla episode data is loaded for the quarter."
+        "cla_rate: not covered. No looked-after episodes are loaded for the quarter."
         in warning.value
     )

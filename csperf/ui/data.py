@@ -6,13 +6,13 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from csperf import periods, store, values
+from csperf import overrides, periods, store, values
 
 
 def version(con: duckdb.DuckDBPyConnection) -> str:
     """Changes whenever any quarter is loaded or recomputed."""
     row = store.first(con, "select count(*), max(loaded_at) from snapshot")
-    return str(row)
+    return f"{row} {store.get_setting(con, values.COMPUTED_AT, '')}"
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -32,8 +32,24 @@ def loaded_quarters(con: duckdb.DuckDBPyConnection) -> list[periods.Quarter]:
     return store.quarters(con)
 
 
+def choices(con: duckdb.DuckDBPyConnection) -> overrides.Overrides:
+    """The council's targets, polarity and accepted partial figures."""
+    return overrides.read(con)
+
+
 def council(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     """(name, nation) of the council the database holds."""
     name = store.get_setting(con, "council.name", "Council")
     nation = store.get_setting(con, "council.nation", "england")
     return str(name), str(nation)
+
+
+def accept_partial(
+    con: duckdb.DuckDBPyConnection, indicator_id: str, quarter: periods.Quarter
+) -> None:
+    """Store the choice to show a labelled partial figure and recompute the stored values."""
+    from csperf.ui import page
+
+    with page.WRITE_LOCK, st.spinner("Recomputing"):
+        overrides.accept_partial(con, indicator_id, quarter, True)
+        values.recompute(con)

@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from csperf import charts, formatting, indicators, overview, periods
+from csperf import charts, formatting, indicators, overrides, overview, periods
 from csperf.ui import data
 
 QUARTER_KEY = "quarter"
@@ -59,9 +59,14 @@ def change_text(change: overview.Change | None) -> str:
     return f"{ARROWS[change.direction]} {change.text} on {change.since}{tail}"
 
 
-def overview_rows(stored: pl.DataFrame, quarter: periods.Quarter, nation: str) -> None:
+def overview_rows(
+    stored: pl.DataFrame,
+    quarter: periods.Quarter,
+    nation: str,
+    chosen: overrides.Overrides | None = None,
+) -> None:
     """Every indicator of the quarter grouped by theme: value, change, England."""
-    rows = overview.headline_rows(stored, quarter, nation)
+    rows = overview.headline_rows(stored, quarter, nation, chosen)
     for theme, title in indicators.THEME_TITLES.items():
         in_theme = [r for r in rows if r.indicator.theme == theme]
         if not in_theme:
@@ -91,7 +96,8 @@ def indicator_body(
     quarter: periods.Quarter,
     council_name: str,
     nation: str,
-) -> None:
+    chosen: overrides.Overrides | None = None,
+) -> bool:
     """Trend chart over the loaded quarters up to the chosen one, data table, definition."""
     upto = stored.filter(
         pl.col("quarter").map_elements(
@@ -101,15 +107,24 @@ def indicator_body(
     st.header(ind.title_for(nation))
     row = next(
         r
-        for r in overview.headline_rows(upto, quarter, nation)
+        for r in overview.headline_rows(upto, quarter, nation, chosen)
         if r.indicator.id == ind.id
     )
     cols = st.columns(3)
     cols[0].metric(row.window[:1].upper() + row.window[1:], row.value_text)
     cols[1].markdown(f"**Change**  \n{change_text(row.change)}")
     cols[2].markdown(f"**England**  \n{row.england_text}")
+    accept = False
     if row.status != "ok":
         st.info(f"No figure for this quarter: {row.status}. {row.reason}".strip())
+        if row.status == "partial coverage":
+            accept = st.button(
+                "Show a partial figure, labelled as such",
+                help="The figure is computed from the data loaded and marked as partial "
+                "wherever it appears.",
+            )
+    elif row.reason:
+        st.warning(row.reason)
     chart = charts.trend(ind, upto, council_name, nation)
     st.altair_chart(chart, width="stretch", height=380)
     for bench in ind.benchmarks:
@@ -123,6 +138,7 @@ def indicator_body(
         st.dataframe(table(ind, upto), hide_index=True, width="stretch")
     st.markdown("**Definition**")
     st.markdown(ind.definition)
+    return accept
 
 
 def table(ind: indicators.Indicator, stored: pl.DataFrame) -> pl.DataFrame:
