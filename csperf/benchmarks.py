@@ -213,6 +213,8 @@ class Comparators:
     wales_period: str | None = None
     wales_release: str | None = None
     note: str | None = None
+    ended: dt.date | None = None  # the end of the period England's (etc.) figure covers
+    wales_ended: dt.date | None = None
 
 
 def period_end(key: str, year: int) -> dt.date:
@@ -261,6 +263,7 @@ def _lait(key: str, who: Council, as_at: dt.date, polarity: str) -> Comparators:
         sn_rank=rank(own, sn_values, polarity) if enough and own is not None else None,
         period=period_label(key, year),
         release=LAIT_RELEASE,
+        ended=period_end(key, year),
     )
 
 
@@ -274,9 +277,15 @@ def _extra(key: str, who: Council, as_at: dt.date) -> Comparators:
         return Comparators()
     row = rows.filter(pl.col("year") == year).row(0, named=True)
     label, source = period_label(key, year), str(row["source"])
+    ended = period_end(key, year)
     if who.nation == "wales":
-        return Comparators(wales=row["num"], wales_period=label, wales_release=source)
-    return Comparators(england=row["num"], period=label, release=source)
+        return Comparators(
+            wales=row["num"],
+            wales_period=label,
+            wales_release=source,
+            wales_ended=ended,
+        )
+    return Comparators(england=row["num"], period=label, release=source, ended=ended)
 
 
 def period_label(key: str, year: int) -> str:

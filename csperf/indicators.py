@@ -103,6 +103,7 @@ class Benchmark:
     series: str
     key: str
     comparators: tuple[str, ...] = ()
+    category: str | None = None  # one category of a dimension series (placement_types)
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,9 @@ def _build(entry: dict[str, Any]) -> Indicator:
     data = dict(entry)
     data["measures"] = tuple(Measure(**m) for m in data.get("measures", []))
     data["benchmarks"] = tuple(
-        Benchmark(b["series"], b["key"], tuple(b.get("comparators", [])))
+        Benchmark(
+            b["series"], b["key"], tuple(b.get("comparators", [])), b.get("category")
+        )
         for b in data.get("benchmarks", [])
     )
     for name in ("sources", "nations", "breakdowns", "coverage", "local_measures",

@@ -8,6 +8,7 @@ affects them changes (population, targets). Pages, the CLI and reports read the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, fields
 
 import duckdb
@@ -33,6 +34,7 @@ VALUE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "comparator_release": pl.String, "wales_period": pl.String, "wales_release": pl.String,
     "status_reason": pl.String,
 }  # fmt: skip
+COMPARATOR_MAX_AGE_MONTHS = 24  # commentary.md §13 benchmarks.comparator_max_age_months
 COMPUTED_AT = "values.computed_at"  # changes on every recompute: cached pages refresh
 COMPARATOR_FIELDS = ["england", "region", "sn_median", "sn_mean", "sn_rank", "wales"]
 
@@ -145,16 +147,58 @@ def _decorate(
         headline = _in_series(ind, ind.headline, row)
         rec["target"] = target if headline else None
         for bench in ind.benchmarks:
-            if _in_series(ind, bench.series, row):
-                _attach(
-                    rec,
-                    benchmarks.comparators(bench.key, who, quarter.end, ind.polarity),
-                    bench,
+            if _in_series(ind, bench.series, row) and bench.category in (
+                None,
+                row["category"],
+            ):
+                comp = _comparators(bench.key, who, quarter.end, ind.polarity)
+                _attach(rec, comp, bench)
+                rec["flags"] = _comparator_flags(
+                    rec["flags"],
+                    comp,
+                    quarter,
+                    ind.series_basis(bench.series),
+                    ind.series_unit(bench.series),
                 )
+        if headline and rec["england"] is None and rec["wales"] is None:
+            rec["flags"] = [*rec["flags"], "no_national_comparator"]
         records.append(rec)
     return pl.DataFrame(
         records, schema={k: v for k, v in VALUE_SCHEMA.items() if k != "snapshot_id"}
     )
+
+
+@functools.cache
+def _comparators(
+    key: str, who: benchmarks.Council, as_at: dt.date, polarity: str
+) -> benchmarks.Comparators:
+    return benchmarks.comparators(key, who, as_at, polarity)
+
+
+def _comparator_flags(
+    flags: list[str],
+    comp: benchmarks.Comparators,
+    quarter: periods.Quarter,
+    basis: str,
+    unit: str,
+) -> list[str]:
+    """comparator_old: the figure's period ended more than 24 months before the quarter end;
+    basis_mismatch: a quarter or year-to-date percentage beside an annual one (commentary.md
+    §2.2)."""
+    out = list(flags)
+    oldest = periods.add_months(quarter.end, -COMPARATOR_MAX_AGE_MONTHS)
+    ended = [d for d in (comp.ended, comp.wales_ended) if d is not None]
+    if ended and max(ended) < oldest and "comparator_old" not in out:
+        out.append("comparator_old")
+    attached = comp.england is not None or comp.wales is not None
+    if (
+        attached
+        and unit == "percent"
+        and basis in ("quarter", "ytd")
+        and "basis_mismatch" not in out
+    ):
+        out.append("basis_mismatch")
+    return out
 
 
 def _in_series(ind: indicators.Indicator, ref: str, row: dict[str, object]) -> bool:
