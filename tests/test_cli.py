@@ -119,3 +119,28 @@ def test_the_module_runs_as_a_command():
     )
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
+
+
+def test_worcestershires_printed_comparators_equal_the_reference_checks(tmp_path):
+    """indicators.md reference checks 1, 2, 4 and 5, read by hand from the official files."""
+    episodes = tmp_path / "cla_episode.csv"
+    episodes.write_bytes(
+        b"child_id,start_date,reason_new,legal_status,placement_type\n"
+        b"A,2025-01-01,S,C2,U1\n"
+    )
+    plans = tmp_path / "cp_plan.csv"
+    plans.write_bytes(b"child_id,start_date,latest_category\nA,2025-01-01,NEG\n")
+    db = tmp_path / "t.duckdb"
+    code, _, err = run("load", "--db", str(db), "--council", "885", "--quarter", "2025-26Q4",
+                       str(episodes), str(plans))  # fmt: skip
+    assert code == 0, err
+    code, out, _ = run("values", "--db", str(db), "--quarter", "2025-26Q4")
+    frame = pl.read_csv(io.StringIO(out), infer_schema_length=0)
+    cla = frame.filter(pl.col("indicator_id") == "cla_rate").row(0, named=True)
+    assert [cla[c] for c in ("england", "region", "sn_median", "sn_mean", "sn_rank")] == [
+        "67.0", "86.0", "56.5", "61.2", "2nd highest of 11",
+    ]  # fmt: skip
+    cp = frame.filter(pl.col("indicator_id") == "cp_rate").row(0, named=True)
+    assert [cp[c] for c in ("england", "region", "sn_median", "sn_mean", "sn_rank")] == [
+        "40.6", "40.3", "32.5", "35.04", "3rd highest of 11",
+    ]  # fmt: skip
