@@ -54,6 +54,20 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory, demo_files: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def wales_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Welsh demo council (csperf CSVs and local measures), as a closed database file."""
+    from csperf import first_start, store
+
+    path = tmp_path_factory.mktemp("wales_db") / "csperf-wales.duckdb"
+    connection = store.connect(path)
+    first_start.install_demo(
+        connection, tmp_path_factory.mktemp("wales_files"), nation="wales"
+    )
+    connection.close()
+    return path
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
