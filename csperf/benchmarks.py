@@ -251,9 +251,21 @@ def _lait(key: str, who: Council, as_at: dt.date, polarity: str) -> Comparators:
         )
     rows = rows.filter(pl.col("year") == year)
     values = dict(zip(rows["la"].to_list(), rows["value"].to_list(), strict=True))
+    raw = dict(zip(rows["la"].to_list(), rows["raw"].to_list(), strict=True))
     region_no = REGIONS.get(who.region or "")
     sn_values = [values[n] for n in who.neighbours if values.get(n) is not None]
     enough = len(sn_values) >= MIN_NEIGHBOURS
+    notes = [
+        f"{area} figure not published ({_reason(raw.get(number))})"
+        for area, number in (("England's", ENGLAND), ("The region's", region_no))
+        if number is not None and values.get(number) is None
+    ]
+    unpublished = len(who.neighbours) - len(sn_values)
+    if who.neighbours and unpublished:
+        notes.append(
+            f"{unpublished} of {len(who.neighbours)} neighbours' figures not published"
+            + ("" if enough else f"; fewer than {MIN_NEIGHBOURS} neighbours have one")
+        )
     own = values.get(who.la_number) if who.la_number is not None else None
     return Comparators(
         england=values.get(ENGLAND),
@@ -264,6 +276,7 @@ def _lait(key: str, who: Council, as_at: dt.date, polarity: str) -> Comparators:
         period=period_label(key, year),
         release=LAIT_RELEASE,
         ended=period_end(key, year),
+        note="; ".join(notes) or None,
     )
 
 
@@ -277,6 +290,10 @@ def _extra(key: str, who: Council, as_at: dt.date) -> Comparators:
         return Comparators()
     row = rows.filter(pl.col("year") == year).row(0, named=True)
     label, source = period_label(key, year), str(row["source"])
+    if row["num"] is None:
+        return Comparators(
+            note=f"{area}'s figure for {label} not published ({_reason(row['value'])})"
+        )
     ended = period_end(key, year)
     if who.nation == "wales":
         return Comparators(
@@ -286,6 +303,12 @@ def _extra(key: str, who: Council, as_at: dt.date) -> Comparators:
             wales_ended=ended,
         )
     return Comparators(england=row["num"], period=label, release=source, ended=ended)
+
+
+def _reason(symbol: str | None) -> str:
+    """Plain words for a suppression symbol; never read as zero."""
+    text = (symbol or "").strip()
+    return SUPPRESSION_REASONS.get(text, SUPPRESSION_REASONS["-"])
 
 
 def period_label(key: str, year: int) -> str:

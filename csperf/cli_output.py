@@ -14,6 +14,7 @@ from csperf.validate import Issue, issues_frame
 VALUE_COLUMNS = [
     "indicator_id", "period_end", "breakdown", "category", "value", "numerator", "denominator",
     "unit", "england", "region", "sn_median", "sn_mean", "sn_rank", "wales", "target", "status",
+    "status_reason",
 ]  # fmt: skip
 
 

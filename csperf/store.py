@@ -102,7 +102,8 @@ META_DDL = [
   comparator_release VARCHAR,
   wales_period VARCHAR,
   wales_release VARCHAR,
-  status_reason VARCHAR
+  status_reason VARCHAR,
+  comparator_note VARCHAR
 )""",
     """create table if not exists audit_log (
   event_time TIMESTAMP NOT NULL,
@@ -123,7 +124,7 @@ INDICATOR_VALUE_COLUMNS = [
     "snapshot_id", "indicator_id", "period_end", "breakdown", "category", "numerator",
     "denominator", "value", "unit", "england", "region", "sn_median", "sn_mean", "sn_rank",
     "wales", "target", "status", "flags", "comparator_period", "comparator_release",
-    "wales_period", "wales_release", "status_reason",
+    "wales_period", "wales_release", "status_reason", "comparator_note",
 ]  # fmt: skip
 
 

@@ -33,6 +33,7 @@ VALUE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "status": pl.String, "flags": pl.List(pl.String), "comparator_period": pl.String,
     "comparator_release": pl.String, "wales_period": pl.String, "wales_release": pl.String,
     "status_reason": pl.String,
+    "comparator_note": pl.String,
 }  # fmt: skip
 COMPARATOR_MAX_AGE_MONTHS = 24  # commentary.md §13 benchmarks.comparator_max_age_months
 COMPUTED_AT = "values.computed_at"  # changes on every recompute: cached pages refresh
@@ -124,6 +125,7 @@ def _decorate(
             "unit": unit,
             "flags": [],
             "status_reason": None,
+            "comparator_note": None,
         }
         rec.update(dict.fromkeys(COMPARATOR_FIELDS))
         rec.update(comparator_period=None, comparator_release=None, wales_period=None,
@@ -219,7 +221,12 @@ def _attach(
     for f in fields(comp):
         name = f.name
         value = getattr(comp, name)
-        if value is None or name == "note":
+        if name == "note":
+            if value and value not in str(rec.get("comparator_note") or ""):
+                before = rec.get("comparator_note")
+                rec["comparator_note"] = f"{before}; {value}" if before else value
+            continue
+        if value is None:
             continue
         if name in COMPARATOR_FIELDS:
             if name in allowed and rec.get(name) is None:

@@ -73,3 +73,24 @@ def test_ranks_share_places_on_ties_and_follow_polarity():
     assert benchmarks.rank(5, [5, 7, 3], "higher_is_better") == "2nd highest of 4"
     assert benchmarks.rank(5, [5, 7, 3], "lower_is_better") == "2nd lowest of 4"
     assert benchmarks.rank(3, [5, 7, 4], "neutral") == "1st lowest of 4"
+
+
+def test_a_suppressed_figure_is_not_published_with_its_reason_never_zero():
+    # england_wales_extra.csv: residential schools, England, 2025 = "k" (rounds to zero).
+    comp = benchmarks.comparators(
+        "extra:cla_placement_pct_residential_schools",
+        benchmarks.council("885"),
+        dt.date(2026, 3, 31),
+        "neutral",
+    )
+    assert comp.england is None
+    assert comp.note == "England's figure for 31 March 2025 not published (rounds to zero)"
+
+
+def test_a_neighbour_without_a_published_figure_is_left_out_and_said():
+    # LAIT LAC 2019: neighbour 838 (Dorset) is "-"; nine neighbours remain.
+    comp = benchmarks.comparators(
+        "LAIT:LAC", benchmarks.council("885"), dt.date(2019, 3, 31), "neutral"
+    )
+    assert comp.sn_median is not None
+    assert comp.note == "1 of 10 neighbours' figures not published"
