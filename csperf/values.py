@@ -35,6 +35,7 @@ VALUE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "status_reason": pl.String,
     "comparator_note": pl.String,
 }  # fmt: skip
+NO_POPULATION = "No population of children aged 0 to 17 is set for this council: enter it in Settings."
 COMPARATOR_MAX_AGE_MONTHS = 24  # commentary.md §13 benchmarks.comparator_max_age_months
 COMPUTED_AT = "values.computed_at"  # changes on every recompute: cached pages refresh
 COMPARATOR_FIELDS = ["england", "region", "sn_median", "sn_mean", "sn_rank", "wales"]
@@ -140,6 +141,9 @@ def _decorate(
             status = "not covered" if cover.status == "none" else "partial coverage"
             rec.update(value=None, numerator=None, denominator=None, status=status)
             rec["status_reason"] = cover.reason
+        elif unit == "rate_per_10k" and pop.value is None:
+            rec.update(value=None, denominator=None, status="not covered")
+            rec["status_reason"] = NO_POPULATION
         elif row["value"] is None:
             rec["status"] = "no cases in the period"
         else:

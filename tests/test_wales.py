@@ -57,3 +57,22 @@ def test_wales_assessments_are_timely_within_42_working_days(wales_db):
         ind.title_for("wales")
         == "Well-being assessments completed within 42 working days"
     )
+
+
+def test_rates_without_a_population_say_so_instead_of_giving_no_cases(wales_db, tmp_path):
+    import shutil
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(wales_db, copy)
+    con = store.connect(copy)
+    try:
+        store.set_setting(con, "population", {})
+        values.recompute(con)
+        row = values.read(con, Q, "cla_rate").row(0, named=True)
+        timely = values.read(con, Q, "assessment_timeliness").row(0, named=True)
+    finally:
+        con.close()
+    assert (row["status"], row["value"]) == ("not covered", None)
+    assert row["status_reason"] == values.NO_POPULATION
+    assert row["numerator"] == 700  # the count is still there for the analyst
+    assert timely["status"] == "ok"  # percentages need no population
