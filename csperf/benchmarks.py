@@ -99,6 +99,11 @@ def _la_number(code: str) -> int:
     return int(hit[0])
 
 
+def english_councils() -> dict[int, str]:
+    """DfE LA number -> name of every English council in the neighbour model."""
+    return dict(_la_names())
+
+
 @cache
 def _la_names() -> dict[int, str]:
     sn = pl.read_csv(REFERENCE / "sn_model_2025_wide.csv", infer_schema=False)

@@ -12,11 +12,12 @@ from typing import Any
 
 import duckdb
 
-from csperf import indicators, periods, store
+from csperf import benchmarks, indicators, periods, store
 
 TARGETS = "targets"  # {indicator_id: value | {"YYYY-YYQn": value, ...}}
 POLARITY = "polarity"  # {indicator_id: polarity}
 ACCEPT_PARTIAL = "accept_partial"  # {quarter: [indicator_id, ...]}
+NEIGHBOURS = "council.neighbours"  # [LA number, ...]: the council's own choice of neighbours
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
 
 
@@ -25,6 +26,13 @@ class Overrides:
     targets: dict[str, Any]
     polarity: dict[str, str]
     accept_partial: dict[str, list[str]]
+    neighbours: tuple[int, ...] = ()
+
+    def council(self, who: benchmarks.Council) -> benchmarks.Council:
+        """The council with its chosen statistical neighbours, if it chose any."""
+        if not self.neighbours or who.nation != "england":
+            return who
+        return dataclasses.replace(who, neighbours=self.neighbours)
 
     def indicator(self, ind: indicators.Indicator) -> indicators.Indicator:
         """The indicator with the council's polarity, if it chose one."""
@@ -62,7 +70,30 @@ def read(con: duckdb.DuckDBPyConnection) -> Overrides:
         targets=store.get_setting(con, TARGETS, {}) or {},
         polarity=store.get_setting(con, POLARITY, {}) or {},
         accept_partial=store.get_setting(con, ACCEPT_PARTIAL, {}) or {},
+        neighbours=tuple(store.get_setting(con, NEIGHBOURS, []) or []),
     )
+
+
+def set_neighbours(
+    con: duckdb.DuckDBPyConnection, who: benchmarks.Council, chosen: list[int] | None
+) -> None:
+    """Use these English councils as neighbours (None: the published model's ten)."""
+    if chosen is None:
+        store.set_setting(con, NEIGHBOURS, [])
+        return
+    known = benchmarks.english_councils()
+    unknown = [n for n in chosen if n not in known]
+    if unknown:
+        raise ValueError(
+            f"{', '.join(map(str, unknown))}: not the DfE LA code of an English council."
+        )
+    if who.la_number in chosen:
+        raise ValueError("A council cannot be its own neighbour.")
+    if len(set(chosen)) < benchmarks.MIN_NEIGHBOURS:
+        raise ValueError(
+            f"Choose at least {benchmarks.MIN_NEIGHBOURS} different neighbours."
+        )
+    store.set_setting(con, NEIGHBOURS, sorted(set(chosen)))
 
 
 def set_target(

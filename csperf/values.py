@@ -35,7 +35,10 @@ VALUE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "status_reason": pl.String,
     "comparator_note": pl.String,
 }  # fmt: skip
-NO_POPULATION = "No population of children aged 0 to 17 is set for this council: enter it in Settings."
+NO_POPULATION = (
+    "No population of children aged 0 to 17 is set for this council: "
+    "enter it in Settings."
+)
 COMPARATOR_MAX_AGE_MONTHS = 24  # commentary.md §13 benchmarks.comparator_max_age_months
 COMPUTED_AT = "values.computed_at"  # changes on every recompute: cached pages refresh
 COMPARATOR_FIELDS = ["england", "region", "sn_median", "sn_mean", "sn_rank", "wales"]
@@ -73,10 +76,11 @@ def compute_snapshot(
     who: benchmarks.Council,
 ) -> pl.DataFrame:
     """Every indicator of the council's nation for one snapshot, as stored rows."""
+    chosen = overrides.read(con)
+    who = chosen.council(who)
     pop = population(con, who, quarter)
     ctx = indicators.QueryContext(quarter, who.nation, pop.value, snapshot_id)
     loaded = coverage.tables(con, snapshot_id)
-    chosen = overrides.read(con)
     frames = []
     with active_rows.views(con, snapshot_id):
         for ind in indicators.for_nation(who.nation):

@@ -94,3 +94,30 @@ def test_a_partial_figure_is_shown_only_when_accepted_and_then_flagged(demo_copy
     assert row["status_reason"].startswith("Partial figure.")
     earlier = _headline(demo_copy, "placement_stability_short", "2026-27Q1")
     assert earlier["flags"] == []
+
+
+def test_chosen_neighbours_replace_the_published_models_ten(demo_copy):
+    from csperf import benchmarks
+
+    who = benchmarks.council("999")
+    # Five of Worcestershire's neighbours (indicators.md check 4): LAC 2025 = 55, 57, 65, 56, 119.
+    overrides.set_neighbours(demo_copy, who, [933, 916, 838, 937, 893])
+    values.recompute(demo_copy)
+    row = _headline(demo_copy, "cla_rate", "2026-27Q2")
+    assert row["sn_median"] == 57
+    assert row["sn_mean"] == pytest.approx(70.4)
+    overrides.set_neighbours(demo_copy, who, None)
+    values.recompute(demo_copy)
+    assert _headline(demo_copy, "cla_rate", "2026-27Q2")["sn_median"] == 56.5
+
+
+def test_a_neighbour_choice_is_checked(demo_copy):
+    from csperf import benchmarks
+
+    who = benchmarks.council("885")
+    with pytest.raises(ValueError, match="own neighbour"):
+        overrides.set_neighbours(demo_copy, who, [885, 933, 916, 838, 937])
+    with pytest.raises(ValueError, match="not the DfE LA code"):
+        overrides.set_neighbours(demo_copy, who, [1, 933, 916, 838, 937])
+    with pytest.raises(ValueError, match="at least 5"):
+        overrides.set_neighbours(demo_copy, who, [933, 916])
