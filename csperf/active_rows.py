@@ -48,12 +48,16 @@ def _where(snapshot_id: int, fmt: str, alias: str = "") -> str:
     return f"{alias}snapshot_id = {int(snapshot_id)} and {alias}source_format = '{fmt}'"
 
 
-def _latest_per_key(qualified: str, name: str, snapshot_id: int, fmt: str) -> str:
+def _latest_per_key(
+    qualified: str, name: str, snapshot_id: int, fmt: str, files: int
+) -> str:
     """The active format's rows; a record in several of its files (by natural key) once,
     from the file with the latest extract date (formats.md §A.4)."""
     table = schemas.ALL_TABLES[name]
     cols = ", ".join(f"t.{c}" for c in table.columns)
     key = ", ".join(f"t.{c}" for c in table.key)
+    if files <= 1:  # one file: nothing to de-duplicate across files
+        return f"select {cols} from {qualified}.{name} t where {_where(snapshot_id, fmt, 't.')}"  # noqa: S608 -- built from registry names, ints and an allow-list, no user text
     return (
         f"select {cols} from {qualified}.{name} t left join {qualified}.snapshot_file f "  # noqa: S608 -- built from registry names, ints and an allow-list, no user text
         f"on f.snapshot_id = t.snapshot_id and f.file_no = t.src_file "
@@ -104,30 +108,51 @@ def _episode_view(qualified: str, snapshot_id: int, active: str) -> str:
     )
 
 
+def _file_counts(
+    con: duckdb.DuckDBPyConnection, snapshot_id: int
+) -> dict[tuple[str, str], int]:
+    """How many files of each format fed each table of the snapshot."""
+    rows = con.execute(
+        "select table_name, source_format, count(distinct file_no) "
+        "from snapshot_file where snapshot_id = ? group by all",
+        [snapshot_id],
+    ).fetchall()
+    return {(table, fmt): n for table, fmt, n in rows}
+
+
 @contextmanager
-def views(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> Iterator[None]:
+def views(
+    con: duckdb.DuckDBPyConnection,
+    snapshot_id: int,
+    tables: set[str] | None = None,
+) -> Iterator[None]:
     """Bind each canonical table name to the snapshot's active rows, for the indicator queries.
 
-    Temporary views shadow the stored tables on this connection only, so a query written
+    Temporary tables shadow the stored tables on this connection only, so a query written
     against ``cla_episode`` reads exactly one snapshot, the same way the worked examples do.
     """
     db = store.first(con, "select current_database()")
     qualified = f'"{db[0]}".main' if db else "main"
     active = active_sources(con, snapshot_id)
+    files = _file_counts(con, snapshot_id)
     for name, table in schemas.ALL_TABLES.items():
-        fmt = active.get(name, "")
-        if name == "child":
+        fmt = active.get(name, "") if tables is None or name in tables else ""
+        if name == "child" and (tables is None or name in tables):
             body = _child_view(qualified, snapshot_id)
         elif name == "cla_episode" and fmt and fmt != "annex_a":
             body = _episode_view(qualified, snapshot_id, fmt)
         elif fmt:
-            body = _latest_per_key(qualified, name, snapshot_id, fmt)
+            body = _latest_per_key(
+                qualified, name, snapshot_id, fmt, files.get((name, fmt), 2)
+            )
         else:
             cols = ", ".join(table.columns)
             body = f"select {cols} from {qualified}.{name} where false"  # noqa: S608 -- names from the schema registry
-        store.run(con, f"create or replace temp view {name} as {body}")
+        # Materialised once per snapshot: every indicator query then reads plain tables
+        # instead of re-running the precedence and de-duplication above.
+        store.run(con, f"create or replace temp table {name} as {body}")
     try:
         yield
     finally:
         for name in schemas.ALL_TABLES:
-            store.run(con, f"drop view if exists temp.main.{name}")
+            store.run(con, f"drop table if exists temp.main.{name}")

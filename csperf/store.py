@@ -178,11 +178,17 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return con
 
 
+# Columns added since a database may have been created: (table, column, type).
+ADDED_COLUMNS = [("indicator_value", "comparator_note", "VARCHAR")]
+
+
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     for stmt in META_DDL:
         run(con, stmt)
     for table in schemas.ALL_TABLES.values():
         run(con, schemas.ddl(table))
+    for table_name, column, kind in ADDED_COLUMNS:
+        run(con, f"alter table {table_name} add column if not exists {column} {kind}")
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:

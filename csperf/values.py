@@ -82,7 +82,8 @@ def compute_snapshot(
     ctx = indicators.QueryContext(quarter, who.nation, pop.value, snapshot_id)
     loaded = coverage.tables(con, snapshot_id)
     frames = []
-    with active_rows.views(con, snapshot_id):
+    needed = {t for i in indicators.for_nation(who.nation) for t in i.sources}
+    with active_rows.views(con, snapshot_id, needed | {"child"}):
         for ind in indicators.for_nation(who.nation):
             ind = chosen.indicator(ind)
             rows = indicators.compute(con, ind, ctx)
