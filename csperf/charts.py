@@ -1,9 +1,9 @@
-"""Altair chart builders; the same specs render on screen and (later) to PNG and SVG.
+"""Altair chart builders, one per chart kind; the same specs render on screen and to PNG and SVG.
 
-Every chart has a title, axis titles with units, tooltips, a text description for screen readers,
-and a colour-blind-safe palette whose colours keep at least 3:1 contrast on white; the legend
-names each line and the lines differ in dash as well as colour, so no meaning is carried by
-colour alone.
+Every chart has a title, axis titles with units, tooltips, a text description for screen readers
+(``description``), and a colour-blind-safe palette whose colours keep at least 3:1 contrast on
+white. Lines differ in dash as well as colour and the legend names each one; bars carry their
+category in the legend, the tooltip and the data table, so no meaning is carried by colour alone.
 """
 
 from __future__ import annotations
@@ -12,11 +12,27 @@ from typing import cast
 
 import altair as alt
 import polars as pl
+import vl_convert as vlc
 
 from csperf import formatting, indicators, overview
 
-COUNCIL_COLOUR = "#1d4f91"  # dark blue, 8.6:1 on white
-ENGLAND_COLOUR = "#636363"  # grey, 6.0:1 on white
+COUNCIL_COLOUR = "#1d4f91"  # dark blue, 8.1:1 on white
+ENGLAND_COLOUR = "#636363"  # grey, 6.0:1
+REGION_COLOUR = "#b35806"  # burnt orange, 4.9:1
+NEIGHBOURS_COLOUR = "#6a3d9a"  # purple, 7.6:1
+TARGET_COLOUR = "#1b7837"  # green, 5.5:1
+WALES_COLOUR = "#8c510a"  # brown, 6.4:1
+# Categories of a breakdown, each at least 4.4:1 on white, alternating hue and lightness.
+CATEGORY_COLOURS = [
+    "#1d4f91", "#b35806", "#01665e", "#6a3d9a", "#8c510a", "#c51b7d", "#636363", "#1b7837",
+]  # fmt: skip
+DASHES = {
+    "council": [1, 0],
+    "england": [6, 4],
+    "region": [2, 2],
+    "sn_median": [8, 3, 2, 3],
+    "wales": [4, 2],
+}
 AXIS_TITLES = {
     "rate_per_10k": "Per 10,000 children aged under 18",
     "percent": "Percentage (%)",
@@ -28,6 +44,19 @@ AXIS_TITLES = {
     "fte": "Full-time equivalent staff",
     "currency_gbp": "Pounds (£)",
 }
+QUARTER_AXIS = "Quarter (financial year)"
+COMPARATOR_NAMES = {
+    "england": "England",
+    "region": "Region",
+    "sn_median": "Statistical neighbours (median)",
+    "wales": "Wales",
+}
+COMPARATOR_COLOURS = {
+    "england": ENGLAND_COLOUR,
+    "region": REGION_COLOUR,
+    "sn_median": NEIGHBOURS_COLOUR,
+    "wales": WALES_COLOUR,
+}
 
 
 def series_title(ind: indicators.Indicator, ref: str, nation: str) -> str:
@@ -37,20 +66,49 @@ def series_title(ind: indicators.Indicator, ref: str, nation: str) -> str:
     return title
 
 
+def _shown(code: str) -> pl.Expr:
+    return pl.col("value").map_elements(
+        lambda v: formatting.fmt(v, code), return_dtype=pl.String
+    )
+
+
+def _comparator_shown(code: str) -> pl.Expr:
+    return pl.col("value").map_elements(
+        lambda v: formatting.fmt(v, formatting.comparator_code(code, v)),
+        return_dtype=pl.String,
+    )
+
+
 def trend_data(
     ind: indicators.Indicator, stored: pl.DataFrame, ref: str | None = None
 ) -> pl.DataFrame:
-    """One row per quarter of the series: quarter, value, England, value as displayed."""
+    """One row per quarter of the series: quarter, value, comparators, target, value as shown."""
     ref = ref or ind.headline
     code = ind.series_format(ref)
     rows = overview.series(stored.filter(pl.col("indicator_id") == ind.id), ref)
-    return rows.select(
-        quarter=pl.col("quarter"),
-        value=pl.col("value"),
-        england=pl.col("england"),
-        shown=pl.col("value").map_elements(
-            lambda v: formatting.fmt(v, code), return_dtype=pl.String
-        ),
+    extra = [c for c in ("region", "sn_median", "wales", "target") if c in rows.columns]
+    frame = rows.select(
+        "quarter", "value", "england", *extra, shown=_shown(code)
+    ).with_columns(
+        *(pl.lit(None, pl.Float64).alias(c)
+          for c in ("region", "sn_median", "wales", "target") if c not in extra)
+    )  # fmt: skip
+    return frame.select(
+        "quarter", "value", "england", "region", "sn_median", "wales", "target", "shown"
+    )
+
+
+def _tooltip() -> list[alt.Tooltip]:
+    return [
+        alt.Tooltip("series:N", title="Series"),
+        alt.Tooltip("quarter:N", title="Quarter"),
+        alt.Tooltip("shown:N", title="Value"),
+    ]
+
+
+def _quarter_axis(quarters: list[str]) -> alt.X:
+    return alt.X(
+        "quarter:O", title=QUARTER_AXIS, sort=quarters, axis=alt.Axis(labelAngle=-40)
     )
 
 
@@ -61,58 +119,78 @@ def trend(
     nation: str = "england",
     ref: str | None = None,
 ) -> alt.LayerChart:
-    """The indicator's value each quarter, with England's published figure where there is one."""
+    """The series each quarter, with England, the region and the neighbours' median (or Wales)
+    where published, and the target as a labelled line."""
     ref = ref or ind.headline
     data = trend_data(ind, stored, ref)
-    y_title = AXIS_TITLES[ind.series_unit(ref)]
     code = ind.series_format(ref)
-    x = alt.X(
-        "quarter:O",
-        title="Quarter (financial year)",
-        sort=data["quarter"].to_list(),
-        axis=alt.Axis(labelAngle=-40),
-    )
-    has_england = data["england"].is_not_null().any()
-    names = [council_name, "England"] if has_england else [council_name]
-    colour = alt.Color(
-        "series:N",
-        scale=alt.Scale(
-            domain=names, range=[COUNCIL_COLOUR, ENGLAND_COLOUR][: len(names)]
-        ),
-        legend=alt.Legend(title=None, orient="bottom", symbolType="stroke"),
-    )
-    dash = alt.StrokeDash(
-        "series:N",
-        scale=alt.Scale(domain=names, range=[[1, 0], [6, 4]][: len(names)]),
-        legend=None,
-    )
+    x = _quarter_axis(data["quarter"].to_list())
     local = data.select("quarter", "value", "shown").with_columns(
         series=pl.lit(council_name)
     )
-    england = data.filter(pl.col("england").is_not_null()).select(
-        "quarter", value=pl.col("england"), series=pl.lit("England")
+    parts, names, colours, dashes = (
+        [local],
+        [council_name],
+        [COUNCIL_COLOUR],
+        [DASHES["council"]],
     )
-    england = england.with_columns(
-        shown=pl.col("value").map_elements(
-            lambda v: formatting.fmt(v, formatting.comparator_code(code, v)),
-            return_dtype=pl.String,
+    for column, name in COMPARATOR_NAMES.items():
+        have = data.filter(pl.col(column).is_not_null())
+        if have.height == 0:
+            continue
+        comp = have.select("quarter", value=pl.col(column), series=pl.lit(name))
+        parts.append(
+            comp.with_columns(shown=_comparator_shown(code)).select(local.columns)
         )
+        names.append(name)
+        colours.append(COMPARATOR_COLOURS[column])
+        dashes.append(DASHES[column])
+    lines = pl.concat(parts)
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=names, range=colours),
+        legend=alt.Legend(title=None, orient="bottom", symbolType="stroke", columns=3),
     )
-    lines = pl.concat([local, england.select(local.columns)])
-    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
-    tooltip = [
-        alt.Tooltip("series:N", title="Series"),
-        alt.Tooltip("quarter:N", title="Quarter"),
-        alt.Tooltip("shown:N", title="Value"),
-    ]
+    dash = alt.StrokeDash(
+        "series:N", scale=alt.Scale(domain=names, range=dashes), legend=None
+    )
+    y = alt.Y(
+        "value:Q", title=AXIS_TITLES[ind.series_unit(ref)], scale=alt.Scale(zero=False)
+    )
     layers: list[alt.Chart] = [
         alt.Chart(lines)
         .mark_line(strokeWidth=2.5)
-        .encode(x=x, y=y, color=colour, strokeDash=dash, tooltip=tooltip),
+        .encode(x=x, y=y, color=colour, strokeDash=dash, tooltip=_tooltip()),
         alt.Chart(local)
         .mark_point(filled=True, size=64, opacity=1)
-        .encode(x=x, y=y, color=colour, tooltip=tooltip),
+        .encode(x=x, y=y, color=colour, tooltip=_tooltip()),
     ]
+    target = data.filter(pl.col("target").is_not_null()).select(
+        "quarter", value=pl.col("target")
+    )
+    if target.height:
+        target = target.with_columns(
+            series=pl.lit("Target"), shown=_shown(code)
+        ).select(local.columns)
+        layers.append(
+            alt.Chart(target)
+            .mark_line(
+                strokeWidth=1.5,
+                strokeDash=[2, 4],
+                color=TARGET_COLOUR,
+                point=alt.OverlayMarkDef(color=TARGET_COLOUR, size=20),
+            )
+            .encode(x=x, y=y, tooltip=_tooltip())
+        )
+        last = target.tail(1)
+        layers.append(
+            alt.Chart(last)
+            .mark_text(
+                align="left", dx=8, dy=-8, color=TARGET_COLOUR, fontWeight="bold"
+            )
+            .encode(x=x, y=y, text=alt.Text("label:N"))
+            .transform_calculate(label="'Target ' + datum.shown")
+        )
     chart = alt.layer(*layers).properties(
         title=series_title(ind, ref, nation),
         description=describe(ind, data, council_name, nation, ref),
@@ -138,8 +216,185 @@ def describe(
         f"Line chart of {title} for {council_name}, {points.height} quarters from "
         f"{first['quarter']} ({first['shown']}) to {last['quarter']} ({last['shown']})."
     )
-    eng = data.filter(pl.col("england").is_not_null())
-    if eng.height:
-        code = formatting.comparator_code(ind.series_format(ref), eng["england"][-1])
-        text += f" England's latest published figure: {formatting.fmt(eng['england'][-1], code)}."
+    code = ind.series_format(ref)
+    for column, name in COMPARATOR_NAMES.items():
+        have = data.filter(pl.col(column).is_not_null())
+        if have.height:
+            value = have[column][-1]
+            shown = formatting.fmt(value, formatting.comparator_code(code, value))
+            who = f"{name}'s" if column in ("england", "wales") else f"{name}:"
+            text += (
+                f" {who} latest published figure: {shown}."
+                if column in ("england", "wales")
+                else f" {who} {shown}."
+            )
+    target = data.filter(pl.col("target").is_not_null())
+    if target.height:
+        text += f" Target: {formatting.fmt(target['target'][-1], code)}."
     return text
+
+
+def breakdown_trend(
+    ind: indicators.Indicator,
+    stored: pl.DataFrame,
+    dimension: str,
+    nation: str = "england",
+    order: list[str] | None = None,
+) -> alt.Chart:
+    """Stacked bars: each quarter's breakdown by category (counts, or the numerators of a
+    percentage breakdown)."""
+    rows = stored.filter(
+        (pl.col("indicator_id") == ind.id) & (pl.col("breakdown") == dimension)
+    )
+    counts = rows.select(
+        "quarter",
+        "category",
+        value=pl.when(pl.lit(ind.unit in ("percent", "rate_per_10k")))
+        .then(pl.col("numerator"))
+        .otherwise(pl.col("value")),
+    ).with_columns(shown=_shown("num0"))
+    cats = order or sorted(counts["category"].unique().to_list())
+    counts = counts.with_columns(
+        category_order=pl.col("category").replace_strict(
+            cats, list(range(len(cats))), default=len(cats), return_dtype=pl.Int64
+        )
+    )
+    title = f"{ind.title_for(nation)} by {dimension.replace('_', ' ')}"
+    quarters = sorted(counts["quarter"].unique().to_list())
+    latest = counts.filter(pl.col("quarter") == (quarters[-1] if quarters else ""))
+    described = ", ".join(
+        f"{r['category']} {r['shown']}"
+        for r in latest.sort("category").iter_rows(named=True)
+    )
+    description = f"Stacked bar chart of {title}, {len(quarters)} quarters. " + (
+        f"Latest quarter {quarters[-1]}: {described}." if quarters else "No values."
+    )
+    chart = (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            x=_quarter_axis(quarters),
+            y=alt.Y("value:Q", title=_count_title(ind), stack=True),
+            color=alt.Color(
+                "category:N",
+                title=dimension.replace("_", " ").capitalize(),
+                scale=alt.Scale(domain=cats, range=_palette(len(cats))),
+                sort=cats,
+                legend=alt.Legend(orient="bottom", columns=3),
+            ),
+            order=alt.Order("category_order:Q"),
+            tooltip=[
+                alt.Tooltip("quarter:N", title="Quarter"),
+                alt.Tooltip("category:N", title="Category"),
+                alt.Tooltip("shown:N", title="Number"),
+            ],
+        )
+        .properties(title=title, description=description, height=320)
+    )
+    return cast(alt.Chart, chart)
+
+
+def distribution(
+    ind: indicators.Indicator,
+    stored: pl.DataFrame,
+    quarter: str,
+    dimension: str,
+    council_name: str,
+    nation: str = "england",
+    order: list[str] | None = None,
+) -> alt.LayerChart:
+    """Horizontal bars of one quarter's distribution, the council beside England (or Wales)
+    where a published share exists for the category."""
+    rows = stored.filter(
+        (pl.col("indicator_id") == ind.id)
+        & (pl.col("breakdown") == dimension)
+        & (pl.col("quarter") == quarter)
+    )
+    comp_col = "wales" if nation == "wales" else "england"
+    comp_name = COMPARATOR_NAMES[comp_col]
+    code = ind.format
+    local = rows.select("category", "value").with_columns(
+        series=pl.lit(council_name), shown=_shown(code)
+    )
+    comp = (
+        rows.filter(pl.col(comp_col).is_not_null())
+        .select("category", value=pl.col(comp_col))
+        .with_columns(series=pl.lit(comp_name), shown=_comparator_shown(code))
+    )
+    data = pl.concat([local, comp.select(local.columns)])
+    cats = order or local["category"].to_list()
+    names = [council_name, comp_name] if comp.height else [council_name]
+    unit = AXIS_TITLES[ind.unit]
+    title = f"{ind.title_for(nation)}, {quarter}"
+    parts = [f"{r['category']} {r['shown']}" for r in local.iter_rows(named=True)]
+    description = f"Bar chart of {title} for {council_name}: {', '.join(parts)}."
+    if comp.height:
+        description += (
+            f" {comp_name}: "
+            + ", ".join(
+                f"{r['category']} {r['shown']}" for r in comp.iter_rows(named=True)
+            )
+            + "."
+        )
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                "category:N", title=dimension.replace("_", " ").capitalize(), sort=cats
+            ),
+            yOffset=alt.YOffset("series:N", sort=names),
+            x=alt.X("value:Q", title=unit),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(
+                    domain=names, range=[COUNCIL_COLOUR, ENGLAND_COLOUR][: len(names)]
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            opacity=alt.Opacity(
+                "series:N",
+                scale=alt.Scale(domain=names, range=[1.0, 0.75][: len(names)]),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("category:N", title="Category"),
+                alt.Tooltip("shown:N", title="Value"),
+            ],
+        )
+        .properties(title=title, description=description)
+    )
+    labels = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=3, fontSize=11)
+        .encode(
+            y=alt.Y("category:N", sort=cats),
+            yOffset=alt.YOffset("series:N", sort=names),
+            x="value:Q",
+            text="shown:N",
+        )
+    )
+    return cast(
+        alt.LayerChart,
+        alt.layer(chart, labels).properties(title=title, description=description),
+    )
+
+
+def _count_title(ind: indicators.Indicator) -> str:
+    if ind.unit in ("percent", "rate_per_10k", "count"):
+        return "Number"
+    return AXIS_TITLES[ind.unit]
+
+
+def _palette(n: int) -> list[str]:
+    return [CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i in range(n)]
+
+
+def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    """The chart as PNG, rendered from the same Vega-Lite spec (vl-convert)."""
+    return bytes(vlc.vegalite_to_png(chart.to_json(), scale=scale))
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    return str(vlc.vegalite_to_svg(chart.to_json()))
