@@ -228,9 +228,15 @@ def period_end(key: str, year: int) -> dt.date:
     return dt.date(year, 9, 30) if workforce else dt.date(year, 3, 31)
 
 
-def comparators(key: str, who: Council, as_at: dt.date, polarity: str) -> Comparators:
+def comparators(
+    key: str,
+    who: Council,
+    as_at: dt.date,
+    polarity: str,
+    min_neighbours: int = MIN_NEIGHBOURS,
+) -> Comparators:
     if key.startswith("LAIT:"):
-        return _lait(key, who, as_at, polarity)
+        return _lait(key, who, as_at, polarity, min_neighbours)
     if key.startswith("extra:"):
         return _extra(key, who, as_at)
     raise KeyError(key)
@@ -245,7 +251,9 @@ def _latest_year(frame: pl.DataFrame, key: str, as_at: dt.date) -> int | None:
     return max(years) if years else None
 
 
-def _lait(key: str, who: Council, as_at: dt.date, polarity: str) -> Comparators:
+def _lait(
+    key: str, who: Council, as_at: dt.date, polarity: str, min_neighbours: int
+) -> Comparators:
     if who.nation != "england":
         return Comparators()
     rows = lait_frame().filter(pl.col("key") == key.removeprefix("LAIT:"))
@@ -259,7 +267,7 @@ def _lait(key: str, who: Council, as_at: dt.date, polarity: str) -> Comparators:
     raw = dict(zip(rows["la"].to_list(), rows["raw"].to_list(), strict=True))
     region_no = REGIONS.get(who.region or "")
     sn_values = [values[n] for n in who.neighbours if values.get(n) is not None]
-    enough = len(sn_values) >= MIN_NEIGHBOURS
+    enough = len(sn_values) >= min_neighbours
     notes = [
         f"{area} figure not published ({_reason(raw.get(number))})"
         for area, number in (("England's", ENGLAND), ("The region's", region_no))
@@ -269,7 +277,7 @@ def _lait(key: str, who: Council, as_at: dt.date, polarity: str) -> Comparators:
     if who.neighbours and unpublished:
         notes.append(
             f"{unpublished} of {len(who.neighbours)} neighbours' figures not published"
-            + ("" if enough else f"; fewer than {MIN_NEIGHBOURS} neighbours have one")
+            + ("" if enough else f"; fewer than {min_neighbours} neighbours have one")
         )
     own = values.get(who.la_number) if who.la_number is not None else None
     return Comparators(

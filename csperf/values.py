@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, fields
+from typing import Any
 
 import duckdb
 import polars as pl
 
 from csperf import (
     active_rows,
+    analysis_settings,
     benchmarks,
     coverage,
     indicators,
@@ -39,7 +41,6 @@ NO_POPULATION = (
     "No population of children aged 0 to 17 is set for this council: "
     "enter it in Settings."
 )
-COMPARATOR_MAX_AGE_MONTHS = 24  # commentary.md §13 benchmarks.comparator_max_age_months
 COMPUTED_AT = "values.computed_at"  # changes on every recompute: cached pages refresh
 COMPARATOR_FIELDS = ["england", "region", "sn_median", "sn_mean", "sn_rank", "wales"]
 
@@ -77,6 +78,7 @@ def compute_snapshot(
 ) -> pl.DataFrame:
     """Every indicator of the council's nation for one snapshot, as stored rows."""
     chosen = overrides.read(con)
+    bench_rules = analysis_settings.read(con)["benchmarks"]
     who = chosen.council(who)
     pop = population(con, who, quarter)
     ctx = indicators.QueryContext(quarter, who.nation, pop.value, snapshot_id)
@@ -91,6 +93,7 @@ def compute_snapshot(
             partial_ok = chosen.partial_accepted(ind.id, quarter)
             frames.append(
                 _decorate(
+                    bench_rules,
                     rows,
                     ind,
                     who,
@@ -108,6 +111,7 @@ def compute_snapshot(
 
 
 def _decorate(
+    bench_rules: dict[str, Any],
     rows: pl.DataFrame,
     ind: indicators.Indicator,
     who: benchmarks.Council,
@@ -162,9 +166,16 @@ def _decorate(
                 None,
                 row["category"],
             ):
-                comp = _comparators(bench.key, who, quarter.end, ind.polarity)
+                comp = _comparators(
+                    bench.key,
+                    who,
+                    quarter.end,
+                    ind.polarity,
+                    int(bench_rules["min_neighbours"]),
+                )
                 _attach(rec, comp, bench)
                 rec["flags"] = _comparator_flags(
+                    int(bench_rules["comparator_max_age_months"]),
                     rec["flags"],
                     comp,
                     quarter,
@@ -181,23 +192,29 @@ def _decorate(
 
 @functools.cache
 def _comparators(
-    key: str, who: benchmarks.Council, as_at: dt.date, polarity: str
+    key: str,
+    who: benchmarks.Council,
+    as_at: dt.date,
+    polarity: str,
+    min_neighbours: int,
 ) -> benchmarks.Comparators:
-    return benchmarks.comparators(key, who, as_at, polarity)
+    return benchmarks.comparators(key, who, as_at, polarity, min_neighbours)
 
 
 def _comparator_flags(
+    max_age_months: int,
     flags: list[str],
     comp: benchmarks.Comparators,
     quarter: periods.Quarter,
     basis: str,
     unit: str,
 ) -> list[str]:
-    """comparator_old: the figure's period ended more than 24 months before the quarter end;
+    """comparator_old: the figure's period ended more than the allowed months (24 by default)
+    before the quarter end;
     basis_mismatch: a quarter or year-to-date percentage beside an annual one (commentary.md
     §2.2)."""
     out = list(flags)
-    oldest = periods.add_months(quarter.end, -COMPARATOR_MAX_AGE_MONTHS)
+    oldest = periods.add_months(quarter.end, -max_age_months)
     ended = [d for d in (comp.ended, comp.wales_ended) if d is not None]
     if ended and max(ended) < oldest and "comparator_old" not in out:
         out.append("comparator_old")
