@@ -114,11 +114,24 @@ META_DDL = [
   outcome VARCHAR NOT NULL,
   app_version VARCHAR NOT NULL
 )""",
+    # The council's own rows of the measure catalogue (formats.md §B.5.2): installation-wide,
+    # not per quarter; the built-in rows ship in csperf/reference/measure_catalogue.csv.
+    """create table if not exists measure_catalogue (
+  measure_id VARCHAR PRIMARY KEY,
+  title VARCHAR NOT NULL,
+  unit VARCHAR NOT NULL,
+  polarity VARCHAR NOT NULL,
+  description VARCHAR NOT NULL,
+  frequency VARCHAR NOT NULL,
+  benchmark VARCHAR,
+  source VARCHAR NOT NULL,
+  loaded_at TIMESTAMP NOT NULL
+)""",
 ]
 
 META_TABLES = (
     "settings", "snapshot", "snapshot_file", "snapshot_table", "load_issue",
-    "indicator_value", "audit_log",
+    "indicator_value", "audit_log", "measure_catalogue",
 )  # fmt: skip
 INDICATOR_VALUE_COLUMNS = [
     "snapshot_id", "indicator_id", "period_end", "breakdown", "category", "numerator",
@@ -217,6 +230,16 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
         "(select n from working_calendar where day = b and nation = nat) - "
         "(select n from working_calendar where day = a and nation = nat)",
     )
+
+
+def ensure_prepared(con: duckdb.DuckDBPyConnection) -> None:
+    """Prepare a cursor (a new connection of its own) that has not been prepared yet."""
+    row = first(
+        con,
+        "select count(*) from duckdb_functions() where function_name = 'working_days'",
+    )
+    if not row or not row[0]:
+        prepare(con)
 
 
 def working_calendar() -> pl.DataFrame:

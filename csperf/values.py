@@ -55,11 +55,9 @@ class Population:
 def population(
     con: duckdb.DuckDBPyConnection, who: benchmarks.Council, quarter: periods.Quarter
 ) -> Population:
-    """0-17 population for the quarter's rates: Settings first, else the shipped ONS file."""
-    stored = store.get_setting(con, "population", {}) or {}
-    by_year = {int(k): float(v) for k, v in stored.items()}
-    if not by_year and who.la_number is not None:
-        by_year = {k: float(v) for k, v in benchmarks.population(who.la_number).items()}
+    """0-17 population for the quarter's rates: a year entered in Settings, else the shipped ONS
+    file's estimate for that year (English councils)."""
+    by_year = population_by_year(con, who)
     need = quarter.population_year
     if need in by_year:
         return Population(by_year[need], need, False)
@@ -70,6 +68,19 @@ def population(
     return Population(None, None, False)
 
 
+def population_by_year(
+    con: duckdb.DuckDBPyConnection, who: benchmarks.Council
+) -> dict[int, float]:
+    """Every year's 0-17 population: the ONS file's, with the years set in Settings on top."""
+    shipped = (
+        {k: float(v) for k, v in benchmarks.population(who.la_number).items()}
+        if who.la_number is not None
+        else {}
+    )
+    stored = store.get_setting(con, "population", {}) or {}
+    return shipped | {int(k): float(v) for k, v in stored.items() if v is not None}
+
+
 def compute_snapshot(
     con: duckdb.DuckDBPyConnection,
     snapshot_id: int,
@@ -77,6 +88,7 @@ def compute_snapshot(
     who: benchmarks.Council,
 ) -> pl.DataFrame:
     """Every indicator of the council's nation for one snapshot, as stored rows."""
+    store.ensure_prepared(con)
     chosen = overrides.read(con)
     bench_rules = analysis_settings.read(con)["benchmarks"]
     who = chosen.council(who)

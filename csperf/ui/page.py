@@ -15,6 +15,8 @@ PAGES = [
     ("pages/upload.py", "Upload"),
     ("app.py", "Overview"),
     ("pages/indicator.py", "Indicator"),
+    ("pages/data_quality.py", "Data quality"),
+    ("pages/settings.py", "Settings"),
 ]
 _FIRST_START = threading.Lock()
 
