@@ -17,7 +17,9 @@ from csperf import benchmarks, indicators, periods, store
 TARGETS = "targets"  # {indicator_id: value | {"YYYY-YYQn": value, ...}}
 POLARITY = "polarity"  # {indicator_id: polarity}
 ACCEPT_PARTIAL = "accept_partial"  # {quarter: [indicator_id, ...]}
-NEIGHBOURS = "council.neighbours"  # [LA number, ...]: the council's own choice of neighbours
+NEIGHBOURS = (
+    "council.neighbours"  # [LA number, ...]: the council's own choice of neighbours
+)
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
 
 
