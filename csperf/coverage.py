@@ -113,15 +113,20 @@ def check(
     needs = list(ind.coverage) or [
         {"table": t, "window": "state_q"} for t in ind.sources
     ]
+    rank = {"full": 0, "partial": 1, "none": 2}
+    either: set[str] = set()  # tables of an any_of group that another table satisfies
     for need in needs:
-        table = need["table"]
-        result = _one(ind, table, need["window"], quarter, loaded.get(table))
+        group = [need["table"], *need.get("any_of", [])]
+        results = [_one(ind, t, need["window"], quarter, loaded.get(t)) for t in group]
+        result = min(results, key=lambda r: rank[r.status])
+        if len(group) > 1 and result.status != "none":
+            either.update(group)
         if result.status == "none":
-            return result
+            return results[0]
         if result.status == "partial" and worst.status == "full":
             worst = result
     for table in ind.sources:
-        if table not in loaded:
+        if table not in loaded and table not in either:
             return Coverage("none", f"No {_words(table)} are loaded for the quarter.")
     return worst
 

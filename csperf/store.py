@@ -8,6 +8,7 @@ quarter's rows from that format in the tables those files fill, and no others (f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 import hashlib
 import json
@@ -223,12 +224,28 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
         "create or replace temp table working_calendar as select * from _working_calendar_df",
     )
     con.unregister("_working_calendar_df")
+    groups = placement_groups()
+    con.register("_placement_groups_df", groups)
+    run(
+        con,
+        "create or replace temp table placement_group_map as "
+        "select * from _placement_groups_df",
+    )
+    con.unregister("_placement_groups_df")
     # rule 7: a is day 0; count working days after a up to and including b
     run(
         con,
         "create or replace temp macro working_days(a, b, nat) as "
         "(select n from working_calendar where day = b and nation = nat) - "
         "(select n from working_calendar where day = a and nation = nat)",
+    )
+
+
+@functools.cache
+def placement_groups() -> pl.DataFrame:
+    """placement_type -> placement group (formats.md §C.6), for the indicator queries."""
+    return pl.read_csv(
+        Path(__file__).parent / "reference" / "placement_groups.csv", infer_schema=False
     )
 
 

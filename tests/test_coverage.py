@@ -59,3 +59,26 @@ def test_windows_are_measured_back_from_the_quarter_end():
     assert coverage.window("events_ytd", Q) == (D(2025, 4, 1), D(2025, 9, 30))
     assert coverage.window("lookback_r12_12m", Q) == (D(2023, 10, 1), D(2025, 9, 30))
     assert coverage.window("history_30m", Q) == (D(2023, 4, 1), D(2025, 9, 30))
+
+
+def test_a_table_with_an_alternative_is_covered_by_either():
+    ind = indicators.Indicator(
+        **{**REG["cla_rate"].__dict__, "sources": ("cla_episode", "placement_cost_rate",
+                                                    "local_measure"),
+           "coverage": ({"table": "cla_episode", "window": "state_q"},
+                        {"table": "placement_cost_rate", "window": "state_q",
+                         "any_of": ["local_measure"]})}
+    )  # fmt: skip
+    episodes = TableCoverage("cla_episode", "csperf_csv", D(2023, 4, 1), Q.end)
+    measures = TableCoverage("local_measure", "local_measures", D(2024, 4, 1), Q.end)
+    costs = TableCoverage("placement_cost_rate", "placement_costs", None, Q.end)
+    assert coverage.check(
+        ind, Q, {"cla_episode": episodes, "local_measure": measures}
+    ).status == ("full")
+    assert coverage.check(
+        ind, Q, {"cla_episode": episodes, "placement_cost_rate": costs}
+    ).status == ("full")
+    result = coverage.check(ind, Q, {"cla_episode": episodes})
+    assert (result.status, result.reason) == (
+        "none", "No placement unit costs are loaded for the quarter."
+    )  # fmt: skip
