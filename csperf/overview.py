@@ -8,11 +8,13 @@ check it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
-from csperf import formatting, indicators, overrides, periods
+from csperf import category_labels, formatting, indicators, overrides, periods
 
 COMPARED_WITH = {"quarter": 1, "at_qend": 1, "month": 1, "r12": 4, "ytd": 4}
 
@@ -66,7 +68,7 @@ def primary_change(
     ind: indicators.Indicator,
     now: float | None,
     then: float | None,
-    since: periods.Quarter,
+    since: str,
 ) -> Change | None:
     if now is None or then is None:
         return None
@@ -74,7 +76,7 @@ def primary_change(
     delta = formatting.displayed(now, code) - formatting.displayed(then, code)
     direction = "up" if now > then else "down" if now < then else "same"
     if delta == 0:
-        return Change("same", "neutral", "No change", since.label_short)
+        return Change("same", "neutral", "No change", since)
     judgement = "neutral"
     if ind.polarity != "neutral":
         good = "up" if ind.polarity == "higher_is_better" else "down"
@@ -84,7 +86,7 @@ def primary_change(
         direction,
         judgement,
         f"{word} {formatting.fmt_change(delta, code)}",
-        since.label_short,
+        since,
     )
 
 
@@ -93,32 +95,37 @@ def headline_rows(
     quarter: periods.Quarter,
     nation: str,
     chosen: overrides.Overrides | None = None,
+    inds: list[indicators.Indicator] | None = None,
 ) -> list[HeadlineRow]:
     """One row per indicator of the nation, in registry order, for the chosen quarter."""
     out = []
-    for ind in indicators.for_nation(nation):
+    for ind in inds if inds is not None else indicators.for_nation(nation):
         ind = chosen.indicator(ind) if chosen else ind
-        rows = series(stored.filter(pl.col("indicator_id") == ind.id), ind.headline)
-        now = rows.filter(pl.col("quarter") == str(quarter))
+        mine = stored.filter(pl.col("indicator_id") == ind.id)
+        rows = series(mine, ind.headline)
         basis = ind.series_basis(ind.headline)
-        earlier = quarter.shift(-COMPARED_WITH[basis])
-        then = rows.filter(pl.col("quarter") == str(earlier))
-        value = now["value"][0] if now.height == 1 else None
-        status = now["status"][0] if now.height == 1 else "not loaded"
-        reason = (now["status_reason"][0] or "") if now.height == 1 else ""
-        prev = then["value"][0] if then.height == 1 else None
-        england = _benchmarked_england(stored, ind, quarter)
         code = ind.series_format(ind.headline)
+        now, then, since = _now_and_then(ind, rows, quarter)
+        value = now["value"] if now else None
+        status = now["status"] if now else "not loaded"
+        reason = (now["status_reason"] or "") if now else ""
+        prev = then["value"] if then else None
+        top = None
+        if _is_dimension(ind.headline):
+            value_text, status, reason, top = _distribution_text(ind, rows, quarter)
+        else:
+            value_text = formatting.fmt(value, code) if value is not None else status
+        england = _benchmarked_england(stored, ind, quarter, top)
         out.append(
             HeadlineRow(
                 indicator=ind,
                 title=ind.title_for(nation),
                 value=value,
-                value_text=formatting.fmt(value, code) if value is not None else status,
+                value_text=value_text,
                 window=window_text(basis, quarter),
                 status=status,
                 reason=reason,
-                change=primary_change(ind, value, prev, earlier),
+                change=primary_change(ind, value, prev, since),
                 england=england[0],
                 england_text=england[1],
             )
@@ -126,15 +133,77 @@ def headline_rows(
     return out
 
 
+def _is_dimension(ref: str) -> bool:
+    return ref not in ("all", "month") and not ref.startswith("measure:")
+
+
+def _now_and_then(
+    ind: indicators.Indicator, rows: pl.DataFrame, quarter: periods.Quarter
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str]:
+    """The headline row of the quarter and the one it is compared with, and that one's label.
+
+    Month headlines compare the quarter's last month with the month before (commentary.md §2.1);
+    dimension headlines (a whole distribution) have no single value."""
+    if _is_dimension(ind.headline):
+        return None, None, ""
+    if ind.headline == "month":
+        months = rows.filter(pl.col("quarter") == str(quarter)).sort("category")
+        if months.height == 0:
+            return None, None, ""
+        now = months.row(-1, named=True)
+        year, month = (int(x) for x in str(now["category"]).split("-"))
+        before = dt.date(year, month, 1) - dt.timedelta(days=1)
+        key = f"{before.year:04d}-{before.month:02d}"
+        earlier = rows.filter(
+            pl.col("quarter").is_in([str(quarter), str(quarter.previous)])
+            & (pl.col("category") == key)
+        )
+        then = earlier.row(0, named=True) if earlier.height else None
+        return now, then, before.strftime("%B %Y")
+    basis = ind.series_basis(ind.headline)
+    earlier_q = quarter.shift(-COMPARED_WITH[basis])
+    now_rows = rows.filter(pl.col("quarter") == str(quarter))
+    then_rows = rows.filter(pl.col("quarter") == str(earlier_q))
+    return (
+        now_rows.row(0, named=True) if now_rows.height == 1 else None,
+        then_rows.row(0, named=True) if then_rows.height == 1 else None,
+        earlier_q.label_short,
+    )
+
+
+def _distribution_text(
+    ind: indicators.Indicator, rows: pl.DataFrame, quarter: periods.Quarter
+) -> tuple[str, str, str, str | None]:
+    """A distribution's headline: its largest category, e.g. 'Largest: Neglect 46.2%'."""
+    now = rows.filter(pl.col("quarter") == str(quarter))
+    if now.height == 0:
+        return "not loaded", "not loaded", "", None
+    status = str(now["status"][0])
+    reason = str(now["status_reason"][0] or "")
+    ranked = now.filter(pl.col("value").is_not_null()).sort("value", descending=True)
+    if ranked.height == 0:
+        return status, status, reason, None
+    top = ranked.row(0, named=True)
+    label = category_labels.label(ind.headline, str(top["category"]))
+    text = f"Largest: {label} {formatting.fmt(top['value'], ind.format)}"
+    return text, "ok", reason, str(top["category"])
+
+
 def _benchmarked_england(
-    stored: pl.DataFrame, ind: indicators.Indicator, quarter: periods.Quarter
+    stored: pl.DataFrame,
+    ind: indicators.Indicator,
+    quarter: periods.Quarter,
+    category: str | None = None,
 ) -> tuple[float | None, str]:
-    """England's figure on the first benchmarked series, shown at its published precision."""
+    """England's figure on the first benchmarked series (for a distribution, its category
+    shown on the Overview), at its published precision."""
     for bench in ind.benchmarks:
         rows = series(stored.filter(pl.col("indicator_id") == ind.id), bench.series)
         rows = rows.filter(
             (pl.col("quarter") == str(quarter)) & pl.col("england").is_not_null()
         )
+        if category is not None:
+            rows = rows.filter(pl.col("category") == category)
         if rows.height:
             value = rows["england"][0]
             code = formatting.comparator_code(ind.series_format(bench.series), value)
