@@ -10,14 +10,23 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
 
-from csperf import benchmarks, periods, pseudonymise, row_checks, store, values
-from csperf.formats import cin_census, dispatch
+from csperf import (
+    benchmarks,
+    council_measures,
+    cross_file,
+    periods,
+    pseudonymise,
+    row_checks,
+    store,
+    values,
+)
+from csperf.formats import cin_census, deadline, dispatch, frames, local_measures
 from csperf.validate import Issue, has_errors, issues_frame
 
 Progress = Callable[[float, str], None]
@@ -38,6 +47,7 @@ class FileResult:
     period: tuple[dt.date, dt.date] | None = None
     issues: list[Issue] = field(default_factory=list)
     loads: list[store.TableLoad] = field(default_factory=list)
+    catalogue: pl.DataFrame | None = None  # a council's measure catalogue rows (§B.5.2)
 
     @property
     def blocked(self) -> bool:
@@ -61,6 +71,11 @@ class Upload:
     def loads(self) -> list[store.TableLoad]:
         return [t for f in self.files for t in f.loads]
 
+    @property
+    def catalogue(self) -> pl.DataFrame | None:
+        rows = [f.catalogue for f in self.files if f.catalogue is not None]
+        return pl.concat(rows) if rows else None
+
     def summary(self) -> pl.DataFrame:
         """One row per file: format, tables, rows, period covered, issue counts."""
         rows = []
@@ -83,14 +98,55 @@ def read(
     files: Sequence[tuple[str, bytes]],
     quarter: periods.Quarter,
     la_code: str | None = None,
+    held: Mapping[str, frozenset[str]] | None = None,
+    catalogue: pl.DataFrame | None = None,
 ) -> Upload:
     """Recognise and parse each file; nothing is written anywhere.
 
     ``la_code`` is the council's code, where known, for the C04 check of codes in the files.
+    ``held`` is the quarter's stored child ids per format (``held_children``), so an event whose
+    child was loaded earlier is not taken for a child with no child row (K05).
+    ``catalogue`` is the council's stored measure catalogue (``council_measures.stored``), so
+    values of the council's own measures are known (M01).
     """
     too_big = sum(len(data) for _, data in files) > MAX_LOAD_BYTES
-    with pseudonymise.shared_memo():
-        return Upload(quarter, _read_all(files, quarter, la_code, too_big))
+    with pseudonymise.shared_memo(), local_measures.council_catalogue(catalogue):
+        results = _read_all(files, quarter, la_code, too_big)
+        _check_across_files(results, held)
+        return Upload(quarter, results)
+
+
+def held_children(
+    con: duckdb.DuckDBPyConnection, quarter: periods.Quarter
+) -> dict[str, frozenset[str]]:
+    """The quarter's stored child ids (pseudonymised), per source format."""
+    snap = store.snapshot_for(con, quarter)
+    if snap is None:
+        return {}
+    rows = con.execute(
+        "select source_format, list(distinct child_id) from child "
+        "where snapshot_id = ? group by all",
+        [snap.snapshot_id],
+    ).fetchall()
+    return {str(fmt): frozenset(ids) for fmt, ids in rows}
+
+
+def _check_across_files(
+    results: list[FileResult], held: Mapping[str, frozenset[str]] | None
+) -> None:
+    """K04 and K05 (formats.md §D.2) over the loads of every file that is not blocked."""
+    loads = [t for r in results if not r.blocked for t in r.loads]
+    if not loads:
+        return
+    checked = cross_file.check(loads, held)
+    by_name = {r.name: r for r in results if not r.blocked}
+    for issue in checked.issues:
+        by_name[issue.file].issues.append(issue)
+    for (
+        stub
+    ) in checked.stubs:  # stored with the event file; its own tables and rows stay
+        owner = next(r for r in results if r.sha256 == stub.sha256)
+        owner.loads.append(stub)
 
 
 def _read_all(
@@ -141,6 +197,22 @@ def _size_refusal(name: str, size: int, load_too_big: bool) -> Issue | None:
 def _parse_one(
     result: FileResult, data: bytes, quarter: periods.Quarter, others: dict[str, bytes]
 ) -> None:
+    """Parse and check one file within the parse-time limit (security.md S26, F03)."""
+    try:
+        with deadline.parsing(), frames.file_digest(data, result.sha256):
+            _parse_checked(result, data, quarter, others)
+            deadline.check()
+    except deadline.ParseTimeExceededError:
+        result.source_format = None
+        result.loads, result.tables, result.rows, result.period = [], [], 0, None
+        result.issues = [
+            Issue("F03", "error", result.name, deadline.message(result.name))
+        ]
+
+
+def _parse_checked(
+    result: FileResult, data: bytes, quarter: periods.Quarter, others: dict[str, bytes]
+) -> None:
     try:
         parsed = dispatch.parse(result.name, data, quarter, others)
     except pseudonymise.KeyConfigError as exc:
@@ -169,6 +241,10 @@ def _parse_one(
     result.tables = [t.table for t in loads]
     result.rows = sum(t.frame.height for t in loads)
     result.period = _period(loads)
+    if parsed.catalogue is not None:
+        result.catalogue = parsed.catalogue
+        result.tables.append(council_measures.TABLE)
+        result.rows += parsed.catalogue.height
 
 
 def _check_la_code(result: FileResult, data: bytes, la_code: str | None) -> None:
@@ -225,11 +301,13 @@ def load(
         raise LoadRefusedError(
             "Some files have errors: fix or remove them, then load again."
         )
-    if not upload.loads:
+    if not upload.loads and upload.catalogue is None:
         raise LoadRefusedError(
             "There is nothing to load: no file holds rows csperf uses."
         )
     who = check_council(con, code)
+    if not upload.loads:  # a measure catalogue alone changes no quarter's rows
+        return council_measures.load_catalogue(con, upload.catalogue)
     say = progress or (lambda _f, _m: None)
     quarter = upload.quarter
     issues = issues_frame(upload.issues)
@@ -239,6 +317,7 @@ def load(
                 store.set_setting(con, "council.code", who.code)
                 store.set_setting(con, "council.name", who.name)
                 store.set_setting(con, "council.nation", who.nation)
+            changed = council_measures.store_rows(con, upload.catalogue)
             say(0.3, f"Writing {quarter.label_short}")
             sid = store.replace_quarter(
                 con, who.code, who.nation, quarter, upload.loads, issues
@@ -253,6 +332,8 @@ def load(
         raise LoadRefusedError(
             f"The load failed and nothing was changed ({type(exc).__name__})."
         ) from exc
+    if changed:  # a stored measure's row changed: every quarter's values follow it
+        values.recompute(con)
     say(1.0, f"Loaded {quarter.label_short}")
     return sid
 

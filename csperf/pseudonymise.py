@@ -75,7 +75,14 @@ def norm_child_id(raw: str) -> str:
     return m.group(1) if m else text
 
 
-_MEMO: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+class _Memo:
+    """The (normalised id, pseudonym) pairs hashed so far in one upload."""
+
+    def __init__(self) -> None:
+        self.pairs = pl.DataFrame(schema={"raw": pl.String, "hashed": pl.String})
+
+
+_MEMO: contextvars.ContextVar[_Memo | None] = contextvars.ContextVar(
     "csperf_pseudonym_memo", default=None
 )
 
@@ -86,7 +93,7 @@ def shared_memo() -> Iterator[None]:
 
     The memo lives only for the ``with`` block: no raw id outlives the read.
     """
-    token = _MEMO.set({})
+    token = _MEMO.set(_Memo())
     try:
         yield
     finally:
@@ -98,16 +105,24 @@ def child_ids(values: pl.Series) -> pl.Series:
     k = key()
     normalised = _normalise_ids(values)
     memo = _MEMO.get()
-
-    def one(v: str) -> str:
-        if memo is not None and v in memo:
-            return memo[v]
-        hashed = hmac.digest(k, f"csperf:child:v1:{v}".encode(), "sha256").hex()
-        if memo is not None:
-            memo[v] = hashed
-        return hashed
-
-    return _map_unique(normalised, one)
+    distinct = normalised.drop_nulls().unique().to_frame("raw")
+    if memo is not None and memo.pairs.height:
+        distinct = distinct.join(memo.pairs, on="raw", how="anti")
+    hashed = pl.Series(
+        [
+            hmac.digest(k, f"csperf:child:v1:{v}".encode(), "sha256").hex()
+            for v in distinct["raw"].to_list()
+        ],
+        dtype=pl.String,
+    )
+    pairs = distinct.with_columns(hashed=hashed)
+    if memo is not None:
+        memo.pairs = pairs = pl.concat([memo.pairs, pairs])
+    return (
+        normalised.to_frame("raw")
+        .join(pairs, on="raw", how="left", maintain_order="left")["hashed"]
+        .alias(values.name)
+    )
 
 
 def _normalise_ids(values: pl.Series) -> pl.Series:
@@ -139,6 +154,6 @@ def workers(values: pl.Series) -> pl.Series:
 
 def _map_unique(values: pl.Series, fn: Callable[[str], str | None]) -> pl.Series:
     """Apply ``fn`` once per distinct value (ids repeat across rows)."""
-    distinct = values.drop_nulls().unique().to_list()
-    mapped = [fn(v) for v in distinct]
+    distinct = values.drop_nulls().unique()
+    mapped = pl.Series([fn(v) for v in distinct.to_list()], dtype=pl.String)
     return values.replace_strict(distinct, mapped, default=None, return_dtype=pl.String)

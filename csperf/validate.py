@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -68,6 +69,38 @@ def code_list(name: str) -> frozenset[str]:
     return frozenset(codes.filter(pl.col("list") == name)["code"].to_list())
 
 
+@cache
+def code_years(name: str) -> dict[str, tuple[int | None, int | None]]:
+    """The codes of a list valid only in some collection years: code -> (first, last).
+
+    Years name a collection year by the year it ends (2023 is 2022/23); None is no limit.
+    """
+    codes = pl.read_csv(REFERENCE / "codes.csv", infer_schema=False).filter(
+        pl.col("list") == name,
+        pl.col("valid_from_year").is_not_null() | pl.col("valid_to_year").is_not_null(),
+    )
+    return {
+        code: (_year(first), _year(last))
+        for code, first, last in codes.select(
+            "code", "valid_from_year", "valid_to_year"
+        ).iter_rows()
+    }
+
+
+def _year(text: str | None) -> int | None:
+    return int(text) if text else None
+
+
+def collection_year(day: dt.date) -> int:
+    """The collection year (1 April to 31 March) containing a day, named by the year it ends."""
+    return day.year + 1 if day.month >= 4 else day.year
+
+
+def year_label(year: int) -> str:
+    """2026 -> '2025/26'."""
+    return f"{year - 1}/{year % 100:02d}"
+
+
 def clean_text(col: str) -> pl.Expr:
     """B.0.5: trim, collapse whitespace, NBSP to space, curly quotes straight, blanks to null."""
     text = (
@@ -84,6 +117,36 @@ def clean_text(col: str) -> pl.Expr:
         .otherwise(text)
         .alias(col)
     )
+
+
+# A cell clean_text changes beyond trimming: a curly quote, a whitespace character other than
+# a space (NBSP, tab, line break ...), or two spaces in a row.
+_NEEDS_CLEANING = r"[\u2018\u2019\u201c\u201d]|[^\S ]|  "
+
+
+def clean_texts(frame: pl.DataFrame, columns: list[str]) -> list[pl.Expr]:
+    """``clean_text`` for each column; where no cell needs more than trimming, only the
+    trimming and blank rules run (the same result, a fraction of the work on large files)."""
+    text = [c for c in columns if frame.schema[c] == pl.String]
+    needs = (
+        frame.select(pl.col(c).str.contains(_NEEDS_CLEANING).any() for c in text).row(0)
+        if text and frame.height
+        else (False,) * len(text)
+    )
+    exprs = []
+    for col, needed in zip(text, needs, strict=True):
+        if needed:
+            exprs.append(clean_text(col))
+            continue
+        trimmed = pl.col(col).str.strip_chars()
+        exprs.append(
+            pl.when(trimmed.str.to_lowercase().is_in(BLANKS))
+            .then(None)
+            .otherwise(trimmed)
+            .alias(col)
+        )
+    exprs += [clean_text(c) for c in columns if c not in text]
+    return exprs
 
 
 def nfkc(frame: pl.DataFrame) -> pl.DataFrame:
@@ -106,13 +169,43 @@ EARLIEST = dt.date(1900, 1, 1)
 SCIENTIFIC = r"^\d+(\.\d+)?[eE][+-]?\d+$"
 
 
-def parse_date(col: str) -> pl.Expr:
-    """B.0.6: day-first forms only; two-digit years and dates before 1900 are unparseable."""
+def parse_date(col: str, formats: Sequence[str] = DATE_FORMATS) -> pl.Expr:
+    """B.0.6: day-first forms only; two-digit years and dates before 1900 are unparseable.
+
+    ``formats`` may leave out forms no cell of the column can match (``date_formats``).
+    """
     text = pl.col(col).str.replace(r"[ T]00:00(:00)?$", "")
     four_digit_year = text.str.contains(r"(^\d{4}-)|(\d{4}$)")
-    parsed = pl.coalesce([text.str.to_date(f, strict=False) for f in DATE_FORMATS])
+    parsed = pl.coalesce(
+        [text.str.to_date(f, strict=False) for f in formats or DATE_FORMATS]
+    )
     ok = four_digit_year & (parsed >= pl.lit(EARLIEST))
     return pl.when(ok).then(parsed).otherwise(None).alias(col)
+
+
+# What a cell must contain for each date form to match it.
+_FORM_NEEDS = {
+    "%Y-%m-%d": "-", "%d/%m/%Y": "/", "%d-%m-%Y": "-", "%d.%m.%Y": ".",
+    "%d-%b-%Y": "alpha", "%d %b %Y": "alpha",
+}  # fmt: skip
+
+
+def date_formats(frame: pl.DataFrame, columns: list[str]) -> dict[str, list[str]]:
+    """Per date column, the forms of DATE_FORMATS some cell could match (in their order): a
+    form whose separator, or month name, appears in no cell can parse no cell."""
+    text = [c for c in columns if frame.schema[c] == pl.String]
+    if not text or frame.height == 0:
+        return dict.fromkeys(columns, DATE_FORMATS)
+    marks = ("-", "/", ".")
+    found = frame.select(
+        *[pl.col(c).str.contains(m, literal=True).any().alias(f"{c}\x1f{m}")
+          for c in text for m in marks],
+        *[pl.col(c).str.contains("[A-Za-z]").any().alias(f"{c}\x1falpha") for c in text],
+    ).row(0, named=True)  # fmt: skip
+    out = dict.fromkeys(columns, DATE_FORMATS)
+    for c in text:
+        out[c] = [f for f in DATE_FORMATS if found[f"{c}\x1f{_FORM_NEEDS[f]}"]]
+    return out
 
 
 def parse_month(col: str) -> pl.Expr:
@@ -188,14 +281,22 @@ def cast_table(
     add their code to the row's ``dq_flags`` (formats.md §D.1).
     """
     issues: list[Issue] = []
-    frame = raw.with_columns([clean_text(c) for c in table.columns if c in raw.columns])
+    frame = raw.with_columns(
+        clean_texts(raw, [c for c in table.columns if c in raw.columns])
+    )
     missing = [
         pl.lit(None, pl.String).alias(c)
         for c in table.columns
         if c not in frame.columns
     ]
     frame = frame.with_columns(missing)
-    parsers = {name: _parser(name, col) for name, col in table.columns.items()}
+    forms = date_formats(
+        frame, [c for c, col in table.columns.items() if col.type == "date"]
+    )
+    parsers = {
+        name: _parser(name, col, forms.get(name, DATE_FORMATS))
+        for name, col in table.columns.items()
+    }
     typed = frame.with_columns(
         [expr.alias(f"_typed_{name}") for name, (expr, _) in parsers.items()]
     )
@@ -250,11 +351,13 @@ def cast_table(
     return out, issues
 
 
-def _parser(name: str, col: schemas.Column) -> tuple[pl.Expr, frozenset[str]]:
+def _parser(
+    name: str, col: schemas.Column, date_forms: Sequence[str] = DATE_FORMATS
+) -> tuple[pl.Expr, frozenset[str]]:
     codes = code_list(col.codes) if col.codes else frozenset()
     match col.type:
         case "date":
-            return parse_date(name), codes
+            return parse_date(name, date_forms), codes
         case "month":
             return parse_month(name), codes
         case "bool":

@@ -139,3 +139,205 @@ def test_duplicates_overlaps_and_dates_after_the_extract_are_flagged():
     c_row = frame.filter(frame["src_row"] == 6)
     assert c_row["end_date"][0] is None
     assert c_row["dq_flags"][0].to_list() == ["D01"]
+
+
+CHILD = b"child_id,sex,birth_month,ethnicity,disability,uasc\n"
+
+
+def codes_rows(f: ingest.FileResult, code: str) -> list[tuple[str | None, str | None]]:
+    return [(i.row, i.column) for i in f.issues if i.code == code]
+
+
+def test_child_details_that_differ_between_child_files_give_k04_on_the_losing_rows():
+    first = CHILD + b"A,F,2015-03,WBRI,N,N\nB,M,2016-01,,N,N\n"
+    second = (
+        CHILD + b"A,M,2015-03,WBRI,N,N\nB,U,2016-01,,N,N\n"
+    )  # U is not known: no K04
+    upload = ingest.read([("child.csv", first), ("children_later.csv", second)], Q)
+    older, later = upload.files
+    assert later.tables == ["child"] and not upload.blocked
+    # equal formats and extract dates: the later file wins, so the first file's row loses
+    assert codes_rows(older, "K04") == [("2", "sex")]
+    assert codes_rows(later, "K04") == []
+    [issue] = [i for i in older.issues if i.code == "K04"]
+    assert (issue.field, issue.value, issue.severity) == ("child.sex", "F", "warning")
+    assert "children_later.csv" in issue.message
+    for f in (older, later):
+        frame = f.loads[0].frame.sort("src_row")
+        assert [("K04" in flags) for flags in frame["dq_flags"].to_list()] == [
+            True,
+            False,
+        ]
+
+
+def test_allocations_that_differ_between_files_give_k04():
+    one = b"child_id,team,worker\nA,North,Sam Smith\nB,North,Sam Smith\n"
+    two = b"child_id,team,worker\nA,South,Jo Bloggs\nB,North,Sam Smith\n"
+    upload = ingest.read([("allocation.csv", one), ("allocation_b.csv", two)], Q)
+    first, second = upload.files
+    assert codes_rows(first, "K04") == [("2", "worker")]
+    assert codes_rows(second, "K04") == []
+    [issue] = [i for i in first.issues if i.code == "K04"]
+    assert issue.value is None  # worker names are never shown
+    assert first.loads[0].frame.sort("src_row")["dq_flags"].to_list() == [["K04"], []]
+
+
+def test_an_event_for_a_child_with_no_child_row_gives_k05_and_a_stub_child():
+    child = CHILD + b"A,F,2015-03,WBRI,N,N\n"
+    plans = b"child_id,start_date\nA,2025-01-01\nZ,2025-02-01\nZ,2025-03-01\n"
+    upload = ingest.read([("child.csv", child), ("cp_plan.csv", plans)], Q)
+    _, plan_file = upload.files
+    assert codes_rows(plan_file, "K05") == [("3", "child_id"), ("4", "child_id")]
+    assert all(i.value is None for i in plan_file.issues)
+    assert (plan_file.tables, plan_file.rows) == (["cp_plan"], 3)  # the file's own rows
+    assert [t.table for t in upload.loads] == ["child", "cp_plan", "child"]
+    stub = plan_file.loads[1]
+    assert (stub.table, stub.source_format, stub.frame.height) == (
+        "child",
+        "csperf_csv",
+        1,
+    )
+    assert stub.frame.row(0, named=True) | {"child_id": "-"} == {
+        "src_row": 3, "dq_flags": ["K05"], "child_id": "-", "sex": "U", "birth_month": None,
+        "ethnicity": None, "disability": None, "uasc": None}  # fmt: skip
+    flags = plan_file.loads[0].frame.sort("src_row")["dq_flags"].to_list()
+    assert flags == [[], ["K05"], ["K05"]]
+
+
+def test_a_child_loaded_earlier_for_the_quarter_is_not_a_missing_child(con):
+    child = CHILD + b"A,F,2015-03,WBRI,N,N\n"
+    plans = b"child_id,start_date\nA,2025-01-01\n"
+    first = ingest.read([("child.csv", child), ("cp_plan.csv", plans)], Q, held={})
+    ingest.load(con, "885", first)
+    held = ingest.held_children(con, Q)
+    assert set(held) == {"csperf_csv"} and len(held["csperf_csv"]) == 1
+    again = ingest.read([("cp_plan.csv", plans)], Q, held=held)
+    assert [i.code for i in again.issues] == []
+    other = b"child_id,start_date\nA,2025-01-01\nZ,2025-02-01\n"
+    unknown = ingest.read([("cp_plan.csv", other)], Q, held=held)
+    assert codes_rows(unknown.files[0], "K05") == [("3", "child_id")]
+    # no stub: it would replace the quarter's csperf child rows
+    assert [t.table for t in unknown.loads] == ["cp_plan"]
+    assert "without a child record" in unknown.issues[0].message
+
+
+def test_events_alone_with_nothing_known_of_the_quarter_give_no_k05():
+    f = read_one("cp_plan.csv", b"child_id,start_date\nZ,2025-01-01\n")
+    assert f.issues == [] and f.tables == ["cp_plan"]
+
+
+def test_a_code_of_other_collection_years_is_kept_with_r05():
+    data = (
+        b"child_id,start_date,end_date,reason_new,legal_status,placement_type\n"
+        b"A,2023-01-01,2023-06-01,S,C2,H5\n"  # closed in 2023/24, when H5 was in use
+        b"B,2023-01-01,,S,C2,H5\n"  # open in 2025/26: H5 ended with 2024/25
+        b"C,2024-01-01,,S,C2,K3\n"  # open now: K3 is in use from 2024/25
+        b"D,2023-05-01,2024-03-01,S,C2,K3\n"  # closed in 2023/24, before K3
+        b"E,2025-05-01,,S,C2,Z11\n"
+    )
+    f = read_one("cla_episode.csv", data)
+    issues = [i for i in f.issues if i.code == "R05"]
+    assert [(i.row, i.column, i.value, i.severity) for i in issues] == [
+        ("3", "placement_type", "H5", "warning"),
+        ("5", "placement_type", "K3", "warning"),
+    ]
+    assert "up to 2024/25" in issues[0].message and "2025/26" in issues[0].message
+    frame = f.loads[0].frame.sort("src_row")
+    assert frame["placement_type"].to_list() == ["H5", "H5", "K3", "K3", "Z11"]  # kept
+    assert frame["dq_flags"].to_list() == [[], ["R05"], [], ["R05"], []]
+    assert not f.blocked
+
+
+def test_a_legacy_factor_and_an_event_code_before_its_first_year_give_r05():
+    f = read_one("assessment.csv", b"child_id,start_date,factors\nA,2025-05-01,18A;3A\n"
+                 b"B,2025-05-01,3A;24A\n")  # fmt: skip
+    assert [(i.code, i.row, i.value) for i in f.issues] == [("R05", "2", "18A")]
+    assert f.loads[0].frame.sort("src_row")["factors"].to_list()[0] == ["18A", "3A"]
+    old = read_one("contact.csv", b"child_id,contact_date,source\nA,2022-03-01,5D\n"
+                   b"B,2022-04-01,5D\n")  # fmt: skip
+    assert [(i.code, i.row) for i in old.issues] == [("R05", "2")]
+
+
+def test_collection_years_are_named_by_the_year_they_end():
+    import datetime as dt
+
+    from csperf import validate
+
+    assert validate.collection_year(dt.date(2025, 3, 31)) == 2025
+    assert validate.collection_year(dt.date(2025, 4, 1)) == 2026
+    assert validate.year_label(2026) == "2025/26"
+    assert validate.code_years("placement_type")["K3"] == (2025, None)
+    assert "U6" not in validate.code_years("placement_type")
+
+
+class SteppingClock:
+    """A clock that moves on by ``step`` seconds each time it is read."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_the_parse_time_limit_is_60_seconds_per_file():
+    from csperf.formats import deadline
+
+    assert deadline.MAX_PARSE_SECONDS == 60
+
+
+def test_a_file_whose_parse_passes_the_time_limit_is_refused_with_f03(monkeypatch):
+    from csperf.formats import deadline
+
+    plans = b"child_id,start_date\nX,2025-01-01\n"
+    # read at the start and at each check: 30 s a step reaches 60 s at the first check
+    monkeypatch.setattr(deadline, "clock", SteppingClock(30.0))
+    assert read_one("cp_plan.csv", plans).issues == []
+    monkeypatch.setattr(deadline, "clock", SteppingClock(30.001))
+    upload = ingest.read([("cp_plan.csv", plans), ("child.csv", CHILD)], Q)
+    refused = upload.files[0]
+    assert [(i.code, i.severity) for i in refused.issues] == [("F03", "error")]
+    assert "60 seconds" in refused.issues[0].message
+    assert (refused.loads, refused.tables, refused.rows) == ([], [], 0)
+    assert upload.blocked
+
+
+def test_the_time_limit_is_checked_between_the_sheets_of_a_workbook(monkeypatch):
+    from pathlib import Path
+
+    from csperf.formats import annex_a, deadline
+
+    read_sheet = annex_a._read_sheet
+    sheets: list[str] = []
+
+    def counted(name, data, reader, sheet):  # type: ignore[no-untyped-def]
+        sheets.append(sheet.name)
+        return read_sheet(name, data, reader, sheet)
+
+    monkeypatch.setattr(annex_a, "_read_sheet", counted)
+    # 40 s a read: the first sheet's check is at 40 s, the second's at 80 s
+    monkeypatch.setattr(deadline, "clock", SteppingClock(40.0))
+    book = Path(__file__).parent / "data" / "Annex_A_2024_Jan.xlsx"
+    [issue] = read_one(book.name, book.read_bytes()).issues
+    assert (issue.code, issue.severity) == ("F03", "error")
+    assert len(sheets) == 1
+
+
+def test_the_quick_paths_for_text_and_dates_give_the_full_rules_results():
+    import polars as pl
+
+    from csperf import validate
+
+    cells = [" x ", "a\u00a0 b", "null", "\u201cq\u201d", None, "t\tb", "ok  x", "N/A",
+             "03/04/2025", "2025-04-03 00:00:00", "3-Apr-2025", "3 Apr 2025", "03.04.2025",
+             "3Apr2025", "20250403", "31/02/2025", "03-04-2025"]  # fmt: skip
+    for column in (cells, [c for c in cells if c is None or "/" not in c], cells[8:9]):
+        frame = pl.DataFrame({"v": column}, schema={"v": pl.String})
+        full = frame.with_columns(validate.clean_text("v"))
+        quick = frame.with_columns(validate.clean_texts(frame, ["v"]))
+        assert quick.equals(full)
+        forms = validate.date_formats(full, ["v"])["v"]
+        assert full.select(validate.parse_date("v", forms)).equals(
+            full.select(validate.parse_date("v"))
+        )

@@ -24,7 +24,13 @@ import polars as pl
 
 from csperf import periods, store
 from csperf.formats import annex_a_headers as headers
-from csperf.formats import annex_a_tables, annex_a_write, csv_text, xlsx_safety
+from csperf.formats import (
+    annex_a_tables,
+    annex_a_write,
+    csv_text,
+    deadline,
+    xlsx_safety,
+)
 from csperf.formats.annex_a_tables import ListRows
 from csperf.formats.annex_a_values import EXCEL_ERRORS
 from csperf.validate import Issue
@@ -192,6 +198,7 @@ def parse_xlsx(
         for sheet in checked.sheets:
             if sheet.name not in available:
                 continue  # a chart sheet
+            deadline.check()
             rows, more = _read_sheet(name, data, reader, sheet)
             issues += more
             if rows is not None:

@@ -102,7 +102,7 @@ def read(name: str, data: bytes) -> CsvText | list[Issue]:
 
 
 def _size_refusal(name: str, lines: list[str]) -> Issue | None:
-    if any(len(line) > MAX_LINE_CHARS for line in lines):
+    if max(map(len, lines), default=0) > MAX_LINE_CHARS:
         return _refuse("F03", name, "has a line longer than 1 MB. Check the export.")
     if len(lines) > MAX_ROWS + 1:
         return _refuse("F03", name, "has more than 2,000,000 rows. Split it.")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import defusedxml.ElementTree as SafeET
+import polars as pl
 
 from csperf import periods, store
 from csperf.formats import (
@@ -42,6 +43,7 @@ class Parsed:
     source_format: str | None = None
     loads: list[store.TableLoad] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    catalogue: pl.DataFrame | None = None  # a council's measure catalogue rows (§B.5.2)
 
 
 def parse(
@@ -154,8 +156,11 @@ def _csv(
         loads, issues = placement_costs.parse(name, data, text, quarter.end)
         return Parsed(placement_costs.FORMAT, loads, issues)
     if local_measures.recognise(text.header):
-        loads, issues = local_measures.parse(name, data, text, quarter.end)
+        loads, issues = local_measures.parse(name, data, text, quarter.end, others)
         return Parsed(local_measures.FORMAT, loads, issues)
+    if local_measures.recognise_catalogue(text.header):
+        rows, issues = local_measures.parse_catalogue(name, text)
+        return Parsed(local_measures.FORMAT, issues=issues, catalogue=rows)
     if annex_a.recognise_csv(name, text.header) is not None:
         loads, issues = annex_a.parse_csv(name, data, quarter)
         return Parsed(annex_a.FORMAT, loads, issues)

@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import polars as pl
 
 from csperf import pseudonymise, schemas, store
+
+_DIGEST: contextvars.ContextVar[tuple[bytes, str] | None] = contextvars.ContextVar(
+    "file_digest", default=None
+)
+
+
+@contextmanager
+def file_digest(data: bytes, digest: str) -> Iterator[None]:
+    """While one file is parsed, its SHA-256 is known: each table load need not hash it again."""
+    token = _DIGEST.set((data, digest))
+    try:
+        yield
+    finally:
+        _DIGEST.reset(token)
+
+
+def sha256(data: bytes) -> str:
+    held = _DIGEST.get()
+    if held is not None and held[0] is data:
+        return held[1]
+    return hashlib.sha256(data).hexdigest()
 
 
 def pseudonymised(frame: pl.DataFrame, table: str) -> pl.DataFrame:
@@ -62,7 +86,7 @@ def table_load(
         source_format=source_format,
         frame=frame,
         file_name=name,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256(data),
         size_bytes=len(data),
         extract_date=extract_date,
         coverage_start=coverage

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from csperf import ingest, periods, schemas, store, validate
+from csperf import benchmarks, ingest, periods, schemas, store, upload_preview, validate
 from csperf.formats import canonical, local_measures
 from csperf.ui import page
 from csperf.validate import issues_frame
@@ -42,7 +42,10 @@ def read(
     """Parse in memory; nothing is written to disk."""
     code = store.get_setting(con, "council.code")
     return ingest.read(
-        [(f.name, f.getvalue()) for f in files], quarter, str(code) if code else None
+        [(f.name, f.getvalue()) for f in files],
+        quarter,
+        str(code) if code else None,
+        held=ingest.held_children(con, quarter),
     )
 
 
@@ -137,6 +140,7 @@ def offer_load(con: duckdb.DuckDBPyConnection, result: ingest.Upload) -> None:
         hide_index=True,
         key="upload_replacements",
     )
+    show_coverage(con, result, str(code))
     confirmed = st.checkbox("I understand these rows will be replaced", key=CONFIRM_KEY)
     if st.button(
         "Load quarter", type="primary", disabled=not confirmed, key="load_quarter"
@@ -156,6 +160,41 @@ def offer_load(con: duckdb.DuckDBPyConnection, result: ingest.Upload) -> None:
                 + "\n".join(f"- {g}" for g in gaps)
             )
         st.page_link("app.py", label="Go to the Overview")
+
+
+def _nation(con: duckdb.DuckDBPyConnection, code: str) -> str:
+    nation = store.get_setting(con, "council.nation")
+    if nation:
+        return str(nation)
+    try:
+        return benchmarks.council(code).nation
+    except benchmarks.UnknownCouncilError:
+        return "england"
+
+
+def show_coverage(
+    con: duckdb.DuckDBPyConnection, result: ingest.Upload, code: str
+) -> None:
+    """Before loading: the period each table would cover and the indicators it would not
+    support (formats.md §D.4), from these files and what the quarter keeps."""
+    kept = upload_preview.kept_parts(con, result.quarter, result)
+    parts = upload_preview.parts(result, kept)
+    st.markdown(f"**What {result.quarter.label_long} would cover after this load**")
+    st.dataframe(
+        upload_preview.periods_frame(parts),
+        hide_index=True,
+        width="stretch",
+        key="upload_coverage",
+    )
+    gaps = upload_preview.unsupported(parts, result.quarter, _nation(con, code))
+    if gaps.height == 0:
+        st.caption("Every indicator would be covered.")
+        return
+    st.markdown(
+        f"**{gaps.height} indicators the quarter would not fully support** "
+        "(they are not computed unless you add files that cover them)"
+    )
+    st.dataframe(gaps, hide_index=True, width="stretch", key="upload_unsupported")
 
 
 def _progress(bar: DeltaGenerator) -> ingest.Progress:
