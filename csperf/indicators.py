@@ -134,6 +134,8 @@ class Indicator:
     params: dict[str, Any] = field(default_factory=dict)
     definition_numbers: Any = ()
     definition_change: tuple[dict[str, Any], ...] = ()
+    # the query file's stem when not the id (councils' own measures share one)
+    query: str = ""
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id) or "__" in self.id:
@@ -228,12 +230,15 @@ class Indicator:
         return name.replace("_", " ")
 
     def param(self, name: str, nation: str) -> Any:
+        """A parameter's value; a table keyed by nation gives the nation's own value."""
         value = self.params[name]
-        return value[nation] if isinstance(value, dict) else value
+        if isinstance(value, dict) and value and set(value) <= {"england", "wales"}:
+            return value[nation]
+        return value
 
     @property
     def sql(self) -> str:
-        return (SQL_DIR / f"{self.id}.sql").read_text()
+        return (SQL_DIR / f"{self.query or self.id}.sql").read_text()
 
 
 def _build(entry: dict[str, Any]) -> Indicator:

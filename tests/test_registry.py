@@ -67,5 +67,7 @@ def test_the_loader_refuses_a_duplicate_id(tmp_path):
 
 def test_headline_priority_two_marks_the_key_statutory_measures():
     key = {i.id for i in REGISTRY.values() if i.headline_priority == 2}
-    assert key == {"cla_rate", "cp_rate", "cin_rate", "assessment_timeliness",
-                   "placement_stability_short"}  # fmt: skip
+    assert key == {"rereferrals", "assessment_timeliness", "icpc_timeliness", "cp_rate",
+                   "cp_repeat", "cp_reregistration", "cin_rate", "cla_rate",
+                   "placement_stability_short", "placement_stability_long",
+                   "cla_review_timeliness"}  # fmt: skip

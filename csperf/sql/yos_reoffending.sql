@@ -1,0 +1,22 @@
+-- Children re-offending within 6 months: the council's local measure `yos_reoffending` (the
+-- percentage of the youth justice cohort who re-offended within 6 months, 0-100), the headline
+-- figure uploaded for the quarter, i.e. with period_end on Qend. Numerator (children who
+-- re-offended) and denominator (the cohort) as uploaded, where given. No figure for Qend gives no
+-- value. Rows uploaded with a breakdown are not read.
+with reported as (
+    select value, numerator, denominator
+    from local_measure
+    where measure_id = 'yos_reoffending'
+      and coalesce(breakdown, '') = ''
+      and coalesce(category, '') = ''
+      and period_end = $quarter_end
+)
+
+select
+    $quarter_end::date as period_end,
+    'all' as breakdown,
+    'all' as category,
+    max(numerator)::double as numerator,
+    max(denominator)::double as denominator,
+    max(value)::double as value
+from reported
