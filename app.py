@@ -14,4 +14,11 @@ if quarter is not None:
         "year-to-date figures. England: the latest published figure for a period ending by "
         "the quarter end."
     )
-    widgets.overview_rows(data.stored_values(con), quarter, nation, data.choices(con))
+    widgets.overview_rows(
+        data.stored_values(con),
+        quarter,
+        nation,
+        data.choices(con),
+        data.indicators_for(con, nation),
+        data.analysis(con),
+    )

@@ -14,7 +14,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from csperf import benchmarks, cli_output, first_start, ingest, periods, store
+from csperf import (
+    benchmarks,
+    cli_output,
+    council_measures,
+    first_start,
+    ingest,
+    periods,
+    store,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -110,7 +118,9 @@ def cmd_load(args: argparse.Namespace) -> int:
         files.append((path.name, path.read_bytes()))
     con = store.connect(args.db)
     who = ingest.check_council(con, args.council)
-    upload = ingest.read(files, quarter, who.code)
+    upload = ingest.read(
+        files, quarter, who.code, catalogue=council_measures.stored(con)
+    )
     if upload.blocked:
         cli_output.print_issues(upload.issues, "csv")
         print("csperf: validation errors; nothing was loaded.", file=sys.stderr)

@@ -16,6 +16,7 @@ from typing import Any
 
 from csperf import (
     benchmarks,
+    crash_safety,
     demo,
     demo_formats,
     indicators,
@@ -82,6 +83,35 @@ def _ingest(work: Path, files: demo.DemoFiles, scale: int) -> None:
         print(f"ingest_{fmt}_scale_{scale} {result['seconds']:.2f} s "
               f"({len(paths)} files, {size:.1f} MB, {result['rows']} rows, "
               f"{result['errors']} errors, peak {result['peak_mb']:.0f} MB)")  # fmt: skip
+    _crash_safety(work, files, scale)
+
+
+CRASH_SEEDS = range(1, 21)  # security.md S36: twenty kills here, three in CI
+
+
+def _crash_safety(work: Path, files: demo.DemoFiles, scale: int) -> None:
+    """S36: the quarter loaded from csperf CSVs, then the previous quarter's contacts loaded in
+    its place by a process killed at 20 seeded moments; how many left the database intact."""
+    old_db = work / "csperf_csv" / "bench.duckdb"
+    earlier = [p for p in files.quarters[-2][1] if p.name == "contact.csv"]
+    if not old_db.exists() or not earlier:
+        print("ingest_crash_safety not_available -")
+        return
+    label = files.quarters[-1][0]
+    started = time.perf_counter()
+    outcomes = crash_safety.run(
+        old_db, work / "crash", label, files.council.code, earlier, CRASH_SEEDS
+    )
+    intact = sum(o.intact for o in outcomes)
+    states = ", ".join(
+        f"{s} {sum(o.state == s for o in outcomes)}" for s in ("old", "new")
+    )
+    print(f"ingest_crash_safety_scale_{scale} {intact}/{len(outcomes)} intact "
+          f"({states}; {time.perf_counter() - started:.0f} s)")  # fmt: skip
+    for o in outcomes:
+        if not o.intact:
+            print(f"  seed {o.seed} killed after {o.killed_after:.2f} s: {o.state} "
+                  f"{o.detail}".rstrip())  # fmt: skip
 
 
 def _measure(

@@ -14,7 +14,7 @@ import altair as alt
 import polars as pl
 import vl_convert as vlc
 
-from csperf import formatting, indicators, overview
+from csperf import formatting, indicators, spc, values
 
 COUNCIL_COLOUR = "#1d4f91"  # dark blue, 8.1:1 on white
 ENGLAND_COLOUR = "#636363"  # grey, 6.0:1
@@ -33,6 +33,7 @@ DASHES = {
     "sn_median": [8, 3, 2, 3],
     "wales": [4, 2],
 }
+WIDTH = 560  # pixels, for PNG and SVG; on screen the chart fills its column
 AXIS_TITLES = {
     "rate_per_10k": "Per 10,000 children aged under 18",
     "percent": "Percentage (%)",
@@ -48,7 +49,7 @@ QUARTER_AXIS = "Quarter (financial year)"
 COMPARATOR_NAMES = {
     "england": "England",
     "region": "Region",
-    "sn_median": "Statistical neighbours (median)",
+    "sn_median": "Neighbours' median",
     "wales": "Wales",
 }
 COMPARATOR_COLOURS = {
@@ -85,7 +86,7 @@ def trend_data(
     """One row per quarter of the series: quarter, value, comparators, target, value as shown."""
     ref = ref or ind.headline
     code = ind.series_format(ref)
-    rows = overview.series(stored.filter(pl.col("indicator_id") == ind.id), ref)
+    rows = values.series(stored.filter(pl.col("indicator_id") == ind.id), ref)
     extra = [c for c in ("region", "sn_median", "wales", "target") if c in rows.columns]
     frame = rows.select(
         "quarter", "value", "england", *extra, shown=_shown(code)
@@ -195,6 +196,7 @@ def trend(
         title=series_title(ind, ref, nation),
         description=describe(ind, data, council_name, nation, ref),
         height=320,
+        width=WIDTH,
     )
     return cast(alt.LayerChart, chart)
 
@@ -289,7 +291,7 @@ def breakdown_trend(
                 alt.Tooltip("shown:N", title="Number"),
             ],
         )
-        .properties(title=title, description=description, height=320)
+        .properties(title=title, description=description, height=320, width=WIDTH)
     )
     return cast(alt.Chart, chart)
 
@@ -398,3 +400,147 @@ def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
     return str(vlc.vegalite_to_svg(chart.to_json()))
+
+
+SPC_KIND_COLOURS = {
+    "Common cause": COUNCIL_COLOUR,
+    "Special cause: improvement": "#01665e",  # teal, 6.9:1
+    "Special cause: concern": "#b35806",  # burnt orange, 4.9:1
+    "Special cause: neither": NEIGHBOURS_COLOUR,
+}
+SPC_KIND_SHAPES = {
+    "Common cause": "circle",
+    "Special cause: improvement": "triangle-up",
+    "Special cause: concern": "diamond",
+    "Special cause: neither": "square",
+}
+
+
+def _point_kind(flags: tuple[spc.Flag, ...], polarity: str) -> str:
+    if not flags:
+        return "Common cause"
+    side = flags[0].side
+    if polarity == "neutral":
+        return "Special cause: neither"
+    good = "high" if polarity == "higher_is_better" else "low"
+    return "Special cause: improvement" if side == good else "Special cause: concern"
+
+
+def spc_chart(
+    ind: indicators.Indicator,
+    result: spc.SpcResult,
+    nation: str = "england",
+) -> alt.LayerChart:
+    """XmR chart: the values, their mean, the process limits, and special-cause points marked
+    by shape and named in the legend and tooltips (not by colour alone)."""
+    ref = ind.spc_series
+    code = ind.series_format(ref)
+    rows = [
+        {
+            "period": p.period,
+            "value": p.value,
+            "shown": formatting.fmt(p.value, code),
+            "kind": _point_kind(p.flags, ind.polarity),
+            "rules": ", ".join(f.rule.replace("_", " ") for f in p.flags) or "none",
+        }
+        for p in result.points
+        if p.value is not None and p.in_segment
+    ]
+    data = pl.DataFrame(
+        rows,
+        schema={"period": pl.String, "value": pl.Float64, "shown": pl.String,
+                "kind": pl.String, "rules": pl.String},
+    )  # fmt: skip
+    periods_ = data["period"].to_list()
+    x = alt.X("period:O", title=_period_title(ref), sort=periods_,
+              axis=alt.Axis(labelAngle=-40))  # fmt: skip
+    y = alt.Y(
+        "value:Q", title=AXIS_TITLES[ind.series_unit(ref)], scale=alt.Scale(zero=False)
+    )
+    kinds = list(SPC_KIND_COLOURS)
+    layers: list[alt.Chart] = [
+        alt.Chart(data).mark_line(color=COUNCIL_COLOUR, strokeWidth=2).encode(x=x, y=y),
+        alt.Chart(data)
+        .mark_point(filled=True, size=80, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=kinds, range=list(SPC_KIND_COLOURS.values())),
+                legend=alt.Legend(orient="bottom", columns=2),
+            ),
+            shape=alt.Shape(
+                "kind:N",
+                scale=alt.Scale(domain=kinds, range=list(SPC_KIND_SHAPES.values())),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("period:N", title="Period"),
+                alt.Tooltip("shown:N", title="Value"),
+                alt.Tooltip("kind:N", title="Variation"),
+                alt.Tooltip("rules:N", title="Rules"),
+            ],
+        ),
+    ]
+    lines = []
+    if result.mean is not None:
+        lines.append(("Mean", result.mean, [1, 0]))
+    if result.display_upper is not None and result.display_lower is not None:
+        lines += [
+            ("Upper process limit", result.display_upper, [6, 4]),
+            ("Lower process limit", result.display_lower, [6, 4]),
+        ]
+    if lines:
+        ref_data = pl.DataFrame(
+            {
+                "line": [n for n, _, _ in lines],
+                "value": [v for _, v, _ in lines],
+                "shown": [formatting.fmt(v, code) for _, v, _ in lines],
+            }
+        )
+        layers.append(
+            alt.Chart(ref_data)
+            .mark_rule(color=ENGLAND_COLOUR, strokeWidth=1.5)
+            .encode(
+                y="value:Q",
+                strokeDash=alt.StrokeDash(
+                    "line:N",
+                    scale=alt.Scale(
+                        domain=[n for n, _, _ in lines], range=[d for _, _, d in lines]
+                    ),
+                    legend=alt.Legend(title=None, orient="bottom"),
+                ),
+                tooltip=[
+                    alt.Tooltip("line:N", title="Line"),
+                    alt.Tooltip("shown:N", title="Value"),
+                ],
+            )
+        )
+    title = f"{ind.title_for(nation)}: variation (XmR chart)"
+    chart = alt.layer(*layers).properties(
+        title=title,
+        description=describe_spc(ind, result, nation, code),
+        height=300,
+        width=WIDTH,
+    )
+    return cast(alt.LayerChart, chart)
+
+
+def _period_title(ref: str) -> str:
+    return "Month" if ref == "month" else QUARTER_AXIS
+
+
+def describe_spc(
+    ind: indicators.Indicator, result: spc.SpcResult, nation: str, code: str
+) -> str:
+    title = ind.title_for(nation)
+    if result.mean is None or result.upper_limit is None:
+        return f"XmR chart of {title}: {result.label}."
+    return (
+        f"XmR chart of {title}, {result.n} points since {result.since}: mean "
+        f"{formatting.fmt(result.mean, code)}, process limits "
+        f"{formatting.fmt(result.display_lower, code)} to "
+        f"{formatting.fmt(result.display_upper, code)}. Latest point: {result.label}."
+    )

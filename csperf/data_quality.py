@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from csperf import coverage, indicators, periods, store, validate
+from csperf import council_measures, coverage, periods, store, validate
 
 STATUS_WORDS = {"full": "Covered", "partial": "Partly covered", "none": "Not covered"}
 
@@ -67,7 +67,7 @@ def indicator_coverage(
     snap = store.snapshot_for(con, quarter)
     loaded = coverage.tables(con, snap.snapshot_id) if snap is not None else {}
     rows = []
-    for ind in indicators.for_nation(nation):
+    for ind in council_measures.for_nation(con, nation):
         result = coverage.check(ind, quarter, loaded)
         rows.append(
             {

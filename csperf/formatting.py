@@ -71,13 +71,9 @@ def fmt_change(delta: Decimal, code: str) -> str:
 
 
 def comparator_code(code: str, value: float) -> str:
-    """Show a comparator at its published precision: whole numbers stay whole (rate0, pct0)."""
-    if float(value).is_integer() and code in (
-        "rate1",
-        "pct1",
-        "dec1",
-        "days1",
-        "weeks1",
-    ):
+    """Show a comparator at its published precision: whole numbers stay whole (rate0, pct0).
+
+    Only codes with a whole-number twin in the format list change (there is no dec0)."""
+    if float(value).is_integer() and code in ("rate1", "pct1", "days1", "weeks1"):
         return code[:-1] + ("0" if code[-1] == "1" else code[-1])
     return code

@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from csperf import indicators, overview, periods, spc
+from csperf import indicators, periods, spc, values
 
 DISTRIBUTION_LABEL = f"Not assessed {spc.DASH} a distribution, not a single series"
 SPC_KEYS = (
@@ -37,7 +37,7 @@ def points(
 
     A count from 1 to the disclosure threshold is a suppressed point (commentary.md §3.1)."""
     ref = ind.spc_series
-    rows = overview.series(stored.filter(pl.col("indicator_id") == ind.id), ref)
+    rows = values.series(stored.filter(pl.col("indicator_id") == ind.id), ref)
     rows = rows.filter(
         pl.col("quarter").map_elements(
             lambda q: periods.Quarter.parse(q) <= quarter, return_dtype=pl.Boolean

@@ -14,7 +14,16 @@ from typing import Any
 
 import polars as pl
 
-from csperf import category_labels, formatting, indicators, overrides, periods
+from csperf import (
+    category_labels,
+    formatting,
+    indicator_spc,
+    indicators,
+    judgements,
+    overrides,
+    periods,
+    values,
+)
 
 COMPARED_WITH = {"quarter": 1, "at_qend": 1, "month": 1, "r12": 4, "ytd": 4}
 
@@ -34,11 +43,41 @@ class HeadlineRow:
     value: float | None
     value_text: str
     window: str
+    window_short: str
     status: str
     reason: str
     change: Change | None
     england: float | None
     england_text: str
+    spc_label: str = ""
+    variation: str | None = None
+    assurance: str | None = None
+    national_position: str = ""  # "Similar to England", "Higher than Wales"
+    neighbours_text: str = ""
+    target_text: str = ""
+    attention: tuple[str, ...] = ()  # why the indicator needs attention, in words
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.attention)
+
+
+def window_short(basis: str, quarter: periods.Quarter) -> str:
+    """The window in a few words, for the Overview's rows: 'Jul to Sep 2026'."""
+    months = quarter.months
+    first, last = months[0], months[-1]
+    span = f"{first:%b} to {last:%b %Y}"
+    return {
+        "quarter": span,
+        "month": f"{last:%B %Y}",
+        "at_qend": f"at {quarter.end.day} {quarter.end:%b %Y}",
+        "r12": f"12 months to {last:%b %Y}",
+        "ytd": (
+            f"Apr to {last:%b %Y}"
+            if quarter.ytd_start.year == last.year
+            else f"Apr {quarter.ytd_start.year} to {last:%b %Y}"
+        ),
+    }[basis]
 
 
 def window_text(basis: str, quarter: periods.Quarter) -> str:
@@ -50,18 +89,6 @@ def window_text(basis: str, quarter: periods.Quarter) -> str:
         "r12": f"in the 12 months to {end}",
         "ytd": f"from 1 April to {end}",
     }[basis]
-
-
-def series(frame: pl.DataFrame, ref: str) -> pl.DataFrame:
-    """Rows of one series reference (indicators.md 'Series references')."""
-    if ref == "all":
-        return frame.filter(pl.col("breakdown") == "all")
-    if ref.startswith("measure:"):
-        name = ref.removeprefix("measure:")
-        return frame.filter(
-            (pl.col("breakdown") == "measure") & (pl.col("category") == name)
-        )
-    return frame.filter(pl.col("breakdown") == ref)
 
 
 def primary_change(
@@ -96,13 +123,14 @@ def headline_rows(
     nation: str,
     chosen: overrides.Overrides | None = None,
     inds: list[indicators.Indicator] | None = None,
+    analysis: dict[str, dict[str, Any]] | None = None,
 ) -> list[HeadlineRow]:
     """One row per indicator of the nation, in registry order, for the chosen quarter."""
     out = []
     for ind in inds if inds is not None else indicators.for_nation(nation):
         ind = chosen.indicator(ind) if chosen else ind
         mine = stored.filter(pl.col("indicator_id") == ind.id)
-        rows = series(mine, ind.headline)
+        rows = values.series(mine, ind.headline)
         basis = ind.series_basis(ind.headline)
         code = ind.series_format(ind.headline)
         now, then, since = _now_and_then(ind, rows, quarter)
@@ -116,6 +144,7 @@ def headline_rows(
         else:
             value_text = formatting.fmt(value, code) if value is not None else status
         england = _benchmarked_england(stored, ind, quarter, top)
+        assessed = _assess(ind, mine, quarter, now, top, analysis or {})
         out.append(
             HeadlineRow(
                 indicator=ind,
@@ -123,14 +152,142 @@ def headline_rows(
                 value=value,
                 value_text=value_text,
                 window=window_text(basis, quarter),
+                window_short=window_short(basis, quarter),
                 status=status,
                 reason=reason,
                 change=primary_change(ind, value, prev, since),
                 england=england[0],
                 england_text=england[1],
+                **assessed,
             )
         )
     return out
+
+
+POSITION_WORDS = {
+    "similar": "Similar to",
+    "higher": "Higher than",
+    "lower": "Lower than",
+}
+TARGET_WORDS = {
+    "met": "met",
+    "near": "not met, within tolerance",
+    "not_met": "not met",
+    "similar": "similar",
+    "higher": "above",
+    "lower": "below",
+}
+
+
+def _assess(
+    ind: indicators.Indicator,
+    mine: pl.DataFrame,
+    quarter: periods.Quarter,
+    now: dict[str, Any] | None,
+    top: str | None,
+    analysis: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """SPC status, position against England (or Wales) and the neighbours, target status, and
+    what needs attention: a concern signal, assurance that fails, a target not met, or a
+    difference from the national figure in the bad direction."""
+    rules = judgements.Rules.from_settings(analysis.get("benchmarks"))
+    target = now["target"] if now else None
+    result = indicator_spc.analyse(ind, mine, quarter, target, analysis)
+    attention: list[str] = []
+    if result.variation and result.variation.startswith("concern"):
+        attention.append("special cause concern")
+    if result.assurance == "fail":
+        attention.append("target consistently missed")
+    out: dict[str, Any] = {
+        "spc_label": result.label,
+        "variation": result.variation,
+        "assurance": result.assurance_label,
+    }
+    bench = _benchmarked_row(ind, mine, quarter, top)
+    if bench is not None and bench["value"] is not None:
+        out.update(_positions(ind, bench, rules, attention))
+    if now is not None and target is not None and now["value"] is not None:
+        status = judgements.target_status(
+            now["value"], target, ind.series_unit(ind.headline), ind.polarity,
+            now["numerator"], now["denominator"], rules,
+        )  # fmt: skip
+        shown = formatting.fmt(target, ind.series_format(ind.headline))
+        out["target_text"] = f"Target {shown}: {TARGET_WORDS[status]}"
+        if status == "not_met":
+            attention.append("target not met")
+    out["attention"] = tuple(attention)
+    return out
+
+
+def _positions(
+    ind: indicators.Indicator,
+    bench: dict[str, Any],
+    rules: judgements.Rules,
+    attention: list[str],
+) -> dict[str, str]:
+    ref = _series_of(ind, bench)
+    unit = ind.series_unit(ref)
+    out: dict[str, str] = {}
+
+    def where(comparator: float) -> judgements.Position:
+        return judgements.position(
+            bench["value"],
+            comparator,
+            unit,
+            bench["numerator"],
+            bench["denominator"],
+            rules,
+        )
+
+    for column, name in (("england", "England"), ("wales", "Wales")):
+        if bench.get(column) is None:
+            continue
+        pos = where(bench[column])
+        out["national_position"] = f"{POSITION_WORDS[pos]} {name}"
+        if judgements.worse(pos, ind.polarity):
+            attention.append(f"{pos} than {name} in the bad direction")
+        break
+    if bench.get("sn_median") is not None:
+        code = formatting.comparator_code(ind.series_format(ref), bench["sn_median"])
+        pos = where(bench["sn_median"])
+        out["neighbours_text"] = (
+            f"{POSITION_WORDS[pos]} neighbours (median "
+            f"{formatting.fmt(bench['sn_median'], code)})"
+        )
+        if bench.get("sn_rank"):
+            out["neighbours_text"] += f"; {bench['sn_rank']}"
+    return out
+
+
+def _series_of(ind: indicators.Indicator, row: dict[str, Any]) -> str:
+    if row["breakdown"] == "measure":
+        return f"measure:{row['category']}"
+    return "all" if row["breakdown"] == "all" else str(row["breakdown"])
+
+
+def _benchmarked_row(
+    ind: indicators.Indicator,
+    mine: pl.DataFrame,
+    quarter: periods.Quarter,
+    category: str | None,
+) -> dict[str, Any] | None:
+    """The quarter's row of the first series a benchmark attaches to that has a comparator."""
+    for bench in ind.benchmarks:
+        rows = values.series(mine, bench.series).filter(
+            pl.col("quarter") == str(quarter)
+        )
+        if category is not None:
+            rows = rows.filter(pl.col("category") == category)
+        rows = rows.filter(
+            pl.any_horizontal(
+                pl.col(c).is_not_null()
+                for c in ("england", "wales", "sn_median")
+                if c in rows.columns
+            )
+        )
+        if rows.height:
+            return rows.row(0, named=True)
+    return None
 
 
 def _is_dimension(ref: str) -> bool:
@@ -198,7 +355,9 @@ def _benchmarked_england(
     """England's figure on the first benchmarked series (for a distribution, its category
     shown on the Overview), at its published precision."""
     for bench in ind.benchmarks:
-        rows = series(stored.filter(pl.col("indicator_id") == ind.id), bench.series)
+        rows = values.series(
+            stored.filter(pl.col("indicator_id") == ind.id), bench.series
+        )
         rows = rows.filter(
             (pl.col("quarter") == str(quarter)) & pl.col("england").is_not_null()
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 
 from csperf import charts, indicators
 
@@ -92,10 +93,10 @@ def test_trend_draws_region_neighbours_and_a_labelled_target():
     for r in lines:
         by_series.setdefault(r["series"], []).append(r["value"])
     assert by_series["Region"] == [80.0, 86.0, 86.0]
-    assert by_series["Statistical neighbours (median)"] == [55.0, 56.5, 56.5]
+    assert by_series["Neighbours' median"] == [55.0, 56.5, 56.5]
     dash = spec["layer"][0]["encoding"]["strokeDash"]["scale"]
     assert dash["domain"] == [
-        "Northfield (fictional)", "England", "Region", "Statistical neighbours (median)",
+        "Northfield (fictional)", "England", "Region", "Neighbours' median",
     ]  # fmt: skip
     assert len({str(d) for d in dash["range"]}) == 4  # every line has its own dash
     target = spec["datasets"][spec["layer"][2]["data"]["name"]]
@@ -104,7 +105,7 @@ def test_trend_draws_region_neighbours_and_a_labelled_target():
     assert label[0]["shown"] == "70.0"
     assert spec["description"].endswith(
         "England's latest published figure: 67. Region: 86. "
-        "Statistical neighbours (median): 56.5. Target: 70.0."
+        "Neighbours' median: 56.5. Target: 70.0."
     )
 
 
@@ -179,3 +180,34 @@ def test_the_same_spec_renders_to_png_and_svg():
     svg = charts.to_svg(chart)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in svg and "Looked-after children per 10,000" in svg
+
+
+def test_the_spc_chart_plots_the_points_mean_limits_and_named_signals():
+    from csperf import spc
+
+    values = [10.0, 12, 11, 13, 12, 14, 30]  # the last point is far above the limits
+    result = spc.analyse(
+        [(f"P{i}", v, False) for i, v in enumerate(values)], "neutral", "rate_per_10k"
+    )
+    spec = charts.spc_chart(CLA, result).to_dict()
+    points = spec["datasets"][spec["layer"][1]["data"]["name"]]
+    assert [p["value"] for p in points] == values
+    assert points[-1]["kind"] == "Special cause: neither"
+    assert points[0]["kind"] == "Common cause"
+    assert "astronomical" in points[-1]["rules"]
+    lines = spec["datasets"][spec["layer"][2]["data"]["name"]]
+    by_name = {r["line"]: r["value"] for r in lines}
+    # provisional limits from all seven points: mean 102 / 7 = 14.571, moving ranges
+    # 2, 1, 2, 1, 2, 16 so MR-bar = 24 / 6 = 4, limits 14.571 +/- 10.64
+    assert by_name["Mean"] == pytest.approx(102 / 7)
+    assert by_name["Upper process limit"] == pytest.approx(102 / 7 + 2.66 * 24 / 6)
+    assert by_name["Lower process limit"] == pytest.approx(102 / 7 - 2.66 * 24 / 6)
+    shapes = spec["layer"][1]["encoding"]["shape"]["scale"]["range"]
+    assert len(set(shapes)) == 4  # each kind of point has its own shape
+    assert (
+        spec["layer"][1]["encoding"]["y"]["title"]
+        == "Per 10,000 children aged under 18"
+    )
+    assert spec["description"].startswith(
+        "XmR chart of Looked-after children per 10,000, 7 points since P0: mean 14.6"
+    )

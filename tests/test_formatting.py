@@ -40,3 +40,4 @@ def test_a_change_is_the_difference_of_the_displayed_values():
 def test_whole_number_comparators_are_shown_without_decimals():
     assert formatting.comparator_code("rate1", 67.0) == "rate0"
     assert formatting.comparator_code("pct1", 85.7) == "pct1"
+    assert formatting.comparator_code("dec1", 17.0) == "dec1"  # there is no dec0

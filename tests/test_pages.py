@@ -77,10 +77,13 @@ def test_indicator_page_shows_the_title_a_chart_and_one_point_per_quarter(app, d
     assert at.title[0].value == "Indicator"
     assert at.header[0].value == REGISTRY["cla_rate"].title
     charts = at.get("vega_lite_chart")
-    assert len(charts) == 1
+    assert len(charts) == 2  # the trend, then the variation (XmR) chart
     spec = json.loads(charts[0].proto.spec)
     assert spec["description"].startswith(
         "Line chart of Looked-after children per 10,000"
+    )
+    assert json.loads(charts[1].proto.spec)["description"].startswith(
+        "XmR chart of Looked-after children per 10,000, 12 points"
     )
     tables = [
         pa.ipc.open_stream(d.data.data).read_all() for d in charts[0].proto.datasets
@@ -208,3 +211,43 @@ def test_after_a_load_the_upload_page_lists_what_the_quarter_cannot_support(
         "cla_rate: not covered. No looked-after episodes are loaded for the quarter."
         in warning.value
     )
+
+
+def test_before_loading_the_upload_page_shows_the_coverage_the_files_would_give(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("CSPERF_DB", str(tmp_path / "new.duckdb"))
+    from csperf import first_start
+
+    monkeypatch.setattr(first_start, "install_demo", lambda *a, **k: [])
+    con = store.connect(tmp_path / "new.duckdb")
+    store.set_setting(con, "council.code", "885")
+    store.set_setting(con, "council.nation", "england")
+    con.close()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/upload.py").run()
+    at.selectbox(key="upload_quarter").set_value("2025-26Q2").run()
+    at.file_uploader(key="upload_files").upload(
+        "cp_plan.csv", b"child_id,start_date\nA,2024-11-02\n", "text/csv"
+    ).run()
+    assert not at.exception
+    frames = {tuple(f.value.columns): f.value for f in at.dataframe}
+    periods_shown = frames[
+        ("table", "source", "from", "to", "rows", "from these files")
+    ]
+    assert periods_shown.to_dict("records") == [
+        # child A has no child row: a stub child comes with the plans (K05)
+        {"table": "child", "source": "csperf CSV", "from": "",
+         "to": "30 September 2025", "rows": 1, "from these files": "yes"},
+        {"table": "cp_plan", "source": "csperf CSV", "from": "1 November 2024",
+         "to": "30 September 2025", "rows": 1, "from these files": "yes"}]  # fmt: skip
+    gaps = frames[("indicator", "id", "coverage", "what is missing")]
+    cla = gaps[gaps["id"] == "cla_rate"].to_dict("records")
+    assert cla[0]["coverage"] == "not covered"
+    assert "looked-after episodes" in cla[0]["what is missing"]
+    assert "cp_rate" not in set(gaps["id"])
+    assert any("would not fully support" in m.value for m in at.markdown)
+    # nothing is written until the analyst confirms and loads
+    con = store.connect(tmp_path / "new.duckdb")
+    assert store.quarters(con) == []
+    con.close()

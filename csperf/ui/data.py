@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import polars as pl
 import streamlit as st
 
-from csperf import overrides, periods, store, values
+from csperf import (
+    analysis_settings,
+    benchmarks,
+    council_measures,
+    indicators,
+    overrides,
+    periods,
+    store,
+    values,
+)
 
 
 def version(con: duckdb.DuckDBPyConnection) -> str:
@@ -37,6 +48,18 @@ def choices(con: duckdb.DuckDBPyConnection) -> overrides.Overrides:
     return overrides.read(con)
 
 
+def analysis(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    """The analysis settings in force (commentary.md §13)."""
+    return analysis_settings.read(con)
+
+
+def indicators_for(
+    con: duckdb.DuckDBPyConnection, nation: str
+) -> list[indicators.Indicator]:
+    """The nation's built-in indicators, then the council's own measures."""
+    return council_measures.for_nation(con, nation)
+
+
 def council(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     """(name, nation) of the council the database holds."""
     name = store.get_setting(con, "council.name", "Council")
@@ -53,3 +76,14 @@ def accept_partial(
     with page.WRITE_LOCK, st.spinner("Recomputing"):
         overrides.accept_partial(con, indicator_id, quarter, True)
         values.recompute(con)
+
+
+def population_year(
+    con: duckdb.DuckDBPyConnection, quarter: periods.Quarter
+) -> int | None:
+    """The mid-year of the population estimate the quarter's rates use."""
+    code = store.council_code(con)
+    if code is None:
+        return None
+    who = overrides.read(con).council(benchmarks.council(code))
+    return values.population(con, who, quarter).year

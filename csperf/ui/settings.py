@@ -12,7 +12,7 @@ import streamlit as st
 from csperf import (
     analysis_settings,
     benchmarks,
-    indicators,
+    council_measures,
     overrides,
     periods,
     store,
@@ -177,7 +177,7 @@ def targets(con: duckdb.DuckDBPyConnection, nation: str) -> None:
         "that quarter on; earlier quarters keep the target they were judged against."
     )
     chosen = overrides.read(con)
-    inds = indicators.for_nation(nation)
+    inds = council_measures.for_nation(con, nation)
     latest = store.quarters(con)[-1] if store.quarters(con) else None
     frame = pl.DataFrame(
         {

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import polars as pl
 import streamlit as st
 
-from csperf import charts, formatting, indicators, overrides, overview, periods
+from csperf import indicators, overrides, overview, periods
 from csperf.ui import data
 
 QUARTER_KEY = "quarter"
@@ -34,9 +36,10 @@ def pick_quarter(con: duckdb.DuckDBPyConnection) -> periods.Quarter | None:
     return periods.Quarter.parse(choice)
 
 
-def pick_indicator(nation: str) -> indicators.Indicator:
+def pick_indicator(
+    nation: str, available: list[indicators.Indicator]
+) -> indicators.Indicator:
     """?id= from Overview's links, else a selectbox (kept in the URL for deep links)."""
-    available = indicators.for_nation(nation)
     ids = [i.id for i in available]
     wanted = st.query_params.get("id")
     if wanted in ids and st.session_state.get(INDICATOR_KEY) != wanted:
@@ -48,7 +51,7 @@ def pick_indicator(nation: str) -> indicators.Indicator:
         "Indicator", ids, key=INDICATOR_KEY, format_func=lambda i: titles[i]
     )
     st.query_params["id"] = chosen
-    return indicators.registry()[chosen]
+    return next(i for i in available if i.id == chosen)
 
 
 def change_text(change: overview.Change | None) -> str:
@@ -59,116 +62,75 @@ def change_text(change: overview.Change | None) -> str:
     return f"{ARROWS[change.direction]} {change.text} on {change.since}{tail}"
 
 
+SPC_SYMBOLS = {"improvement": "↑", "concern": "⚠", "neither": "◆", "common": "●"}
+
+
+def spc_text(row: overview.HeadlineRow) -> str:
+    """The SPC label with a symbol; the words carry the meaning, the symbol only helps scanning."""
+    if not row.variation:
+        return f":gray[{row.spc_label}]" if row.spc_label else ""
+    kind = row.variation.split("_")[0]
+    text = f"{SPC_SYMBOLS.get(kind, '')} {row.spc_label}".strip()
+    return f":orange[{text}]" if kind == "concern" else text
+
+
 def overview_rows(
     stored: pl.DataFrame,
     quarter: periods.Quarter,
     nation: str,
     chosen: overrides.Overrides | None = None,
+    inds: list[indicators.Indicator] | None = None,
+    analysis: dict[str, dict[str, Any]] | None = None,
 ) -> None:
-    """Every indicator of the quarter grouped by theme: value, change, England."""
-    rows = overview.headline_rows(stored, quarter, nation, chosen)
-    for theme, title in indicators.THEME_TITLES.items():
-        in_theme = [r for r in rows if r.indicator.theme == theme]
+    """Every indicator of the quarter grouped by theme: value, change, SPC, benchmarks, target;
+    filtered by theme and by 'needs attention'."""
+    rows = overview.headline_rows(stored, quarter, nation, chosen, inds, analysis)
+    themes = ["All themes", *indicators.THEME_TITLES.values()]
+    cols = st.columns([2, 2, 3])
+    theme = cols[0].selectbox("Theme", themes, key="overview_theme")
+    only = cols[1].toggle("Only those needing attention", key="overview_attention")
+    flagged = sum(1 for r in rows if r.needs_attention)
+    cols[2].markdown(
+        f"{len(rows)} indicators; **{flagged}** need attention (a concern signal, a target "
+        "missed, or worse than the national figure)."
+    )
+    for code, title in indicators.THEME_TITLES.items():
+        if theme not in ("All themes", title):
+            continue
+        in_theme = [
+            r for r in rows
+            if r.indicator.theme == code and (r.needs_attention or not only)
+        ]  # fmt: skip
         if not in_theme:
             continue
         st.subheader(title)
-        head = st.columns([4, 3, 4, 3])
+        widths = [4, 2.4, 3, 3, 3.6, 2.6]
+        head = st.columns(widths)
         for col, text in zip(
-            head, ["Indicator", "Value", "Change", "England"], strict=True
+            head,
+            ["Indicator", "Value", "Change", "Variation (SPC)", "Benchmarks", "Target"],
+            strict=True,
         ):
             col.caption(text)
         for r in in_theme:
-            cols = st.columns([4, 3, 4, 3], vertical_alignment="center")
+            cols = st.columns(widths, vertical_alignment="top")
             cols[0].page_link(
                 "pages/indicator.py",
                 label=r.title,
                 query_params={"id": r.indicator.id},
                 width="stretch",
             )
-            cols[1].markdown(f"**{r.value_text}**  \n:gray[{r.window}]")
+            if r.needs_attention:
+                cols[0].markdown(
+                    f":orange[⚠ Needs attention: {'; '.join(r.attention)}]"
+                )
+            cols[1].markdown(f"**{r.value_text}**  \n:gray[{r.window_short}]")
             cols[2].markdown(change_text(r.change))
-            cols[3].markdown(r.england_text)
-
-
-def indicator_body(
-    ind: indicators.Indicator,
-    stored: pl.DataFrame,
-    quarter: periods.Quarter,
-    council_name: str,
-    nation: str,
-    chosen: overrides.Overrides | None = None,
-) -> bool:
-    """Trend chart over the loaded quarters up to the chosen one, data table, definition."""
-    upto = stored.filter(
-        pl.col("quarter").map_elements(
-            lambda q: periods.Quarter.parse(q) <= quarter, return_dtype=pl.Boolean
-        )
-    )
-    st.header(ind.title_for(nation))
-    row = next(
-        r
-        for r in overview.headline_rows(upto, quarter, nation, chosen)
-        if r.indicator.id == ind.id
-    )
-    cols = st.columns(3)
-    cols[0].metric(row.window[:1].upper() + row.window[1:], row.value_text)
-    cols[1].markdown(f"**Change**  \n{change_text(row.change)}")
-    cols[2].markdown(f"**England**  \n{row.england_text}")
-    accept = False
-    if row.status != "ok":
-        st.info(f"No figure for this quarter: {row.status}. {row.reason}".strip())
-        if row.status == "partial coverage":
-            accept = st.button(
-                "Show a partial figure, labelled as such",
-                help="The figure is computed from the data loaded and marked as partial "
-                "wherever it appears.",
-            )
-    elif row.reason:
-        st.warning(row.reason)
-    chart = charts.trend(ind, upto, council_name, nation)
-    st.altair_chart(chart, width="stretch", height=380)
-    for bench in ind.benchmarks:
-        if bench.series != ind.headline and bench.series.startswith("measure:"):
-            st.altair_chart(
-                charts.trend(ind, upto, council_name, nation, bench.series),
-                width="stretch",
-                height=380,
-            )
-    if st.toggle("Show the data table", key="show_table", value=True):
-        st.dataframe(table(ind, upto), hide_index=True, width="stretch")
-    st.markdown("**Definition**")
-    st.markdown(ind.definition)
-    return accept
-
-
-def table(ind: indicators.Indicator, stored: pl.DataFrame) -> pl.DataFrame:
-    """The indicator's rows as displayed: every series, every loaded quarter."""
-    rows = stored.filter(pl.col("indicator_id") == ind.id)
-
-    def shown(col: str, code_col: str = "code") -> pl.Expr:
-        return pl.struct(col, code_col).map_elements(
-            lambda s: formatting.fmt(s[col], s[code_col]) if s[col] is not None else "",
-            return_dtype=pl.String,
-        )
-
-    codes = rows.with_columns(
-        code=pl.struct("breakdown", "category").map_elements(
-            lambda s: ind.series_format(
-                f"measure:{s['category']}" if s["breakdown"] == "measure" else "all"
-            ),
-            return_dtype=pl.String,
-        )
-    )
-    return codes.select(
-        Quarter=pl.col("quarter"),
-        Series=pl.when(pl.col("breakdown") == "all")
-        .then(pl.lit("All"))
-        .otherwise(pl.col("breakdown") + ": " + pl.col("category")),
-        Value=shown("value"),
-        Numerator=pl.col("numerator"),
-        Denominator=pl.col("denominator"),
-        England=pl.col("england"),
-        Region=pl.col("region"),
-        **{"Statistical neighbours (median)": pl.col("sn_median")},
-        Status=pl.col("status"),
-    )
+            cols[3].markdown(spc_text(r))
+            bench = [r.england_text]
+            if r.national_position:
+                bench.append(r.national_position)
+            if r.neighbours_text:
+                bench.append(r.neighbours_text)
+            cols[4].markdown("  \n".join(bench))
+            cols[5].markdown(r.target_text or ":gray[No target]")
