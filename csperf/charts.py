@@ -343,7 +343,10 @@ def distribution(
         .mark_bar()
         .encode(
             y=alt.Y(
-                "category:N", title=dimension.replace("_", " ").capitalize(), sort=cats
+                "category:N",
+                title=dimension.replace("_", " ").capitalize(),
+                sort=cats,
+                axis=alt.Axis(labelLimit=320),  # DfE group names are long: never cut
             ),
             yOffset=alt.YOffset("series:N", sort=names),
             x=alt.X("value:Q", title=unit),

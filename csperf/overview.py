@@ -141,6 +141,8 @@ def headline_rows(
         top = None
         if _is_dimension(ind.headline):
             value_text, status, reason, top = _distribution_text(ind, rows, quarter)
+            if top is not None:  # the change is that of the largest category
+                value, prev, since = _category_now_and_then(ind, rows, quarter, top)
         else:
             value_text = formatting.fmt(value, code) if value is not None else status
         england = _benchmarked_england(stored, ind, quarter, top)
@@ -326,6 +328,19 @@ def _now_and_then(
         then_rows.row(0, named=True) if then_rows.height == 1 else None,
         earlier_q.label_short,
     )
+
+
+def _category_now_and_then(
+    ind: indicators.Indicator, rows: pl.DataFrame, quarter: periods.Quarter, top: str
+) -> tuple[float | None, float | None, str]:
+    """One category's value in the quarter and in the quarter it is compared with."""
+    earlier_q = quarter.shift(-COMPARED_WITH[ind.series_basis(ind.headline)])
+
+    def one(q: periods.Quarter) -> float | None:
+        hit = rows.filter((pl.col("quarter") == str(q)) & (pl.col("category") == top))
+        return hit["value"][0] if hit.height == 1 else None
+
+    return one(quarter), one(earlier_q), earlier_q.label_short
 
 
 def _distribution_text(

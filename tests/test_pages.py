@@ -251,3 +251,31 @@ def test_before_loading_the_upload_page_shows_the_coverage_the_files_would_give(
     con = store.connect(tmp_path / "new.duckdb")
     assert store.quarters(con) == []
     con.close()
+
+
+def test_a_distribution_headline_gives_the_change_of_its_largest_category(demo_db):
+    from csperf import overview, periods
+
+    rows, quarters = stored(demo_db)
+    latest, before = quarters[-1], quarters[-2]
+    mine = rows.filter(
+        (rows["indicator_id"] == "placement_types")
+        & (rows["breakdown"] == "placement_group")
+    )
+    now = mine.filter(mine["quarter"] == latest).sort("value", descending=True)
+    top = now["category"][0]
+    then = mine.filter((mine["quarter"] == before) & (mine["category"] == top))
+    # the change shown is the difference of the two displayed percentages
+    delta = float(formatting.fmt(now["value"][0], "pct1").rstrip("%")) - float(
+        formatting.fmt(then["value"][0], "pct1").rstrip("%")
+    )
+    shown = overview.headline_rows(rows, periods.Quarter.parse(latest), "england")
+    (row,) = [r for r in shown if r.indicator.id == "placement_types"]
+    assert row.change is not None
+    assert row.change.since == periods.Quarter.parse(before).label_short
+    if round(delta, 1) == 0:
+        assert row.change.text == "No change"
+    else:
+        word = "Up" if delta > 0 else "Down"
+        points = f"{abs(delta):.1f}"
+        assert row.change.text.startswith(f"{word} {points} percentage point")
