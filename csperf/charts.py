@@ -14,7 +14,7 @@ import altair as alt
 import polars as pl
 import vl_convert as vlc
 
-from csperf import formatting, indicators, spc, values
+from csperf import formatting, indicators, periods, spc, values
 
 COUNCIL_COLOUR = "#1d4f91"  # dark blue, 8.1:1 on white
 ENGLAND_COLOUR = "#636363"  # grey, 6.0:1
@@ -327,7 +327,7 @@ def distribution(
     cats = order or local["category"].to_list()
     names = [council_name, comp_name] if comp.height else [council_name]
     unit = AXIS_TITLES[ind.unit]
-    title = f"{ind.title_for(nation)}, {quarter}"
+    title = f"{ind.title_for(nation)}, {periods.Quarter.parse(quarter).label_long}"
     parts = [f"{r['category']} {r['shown']}" for r in local.iter_rows(named=True)]
     description = f"Bar chart of {title} for {council_name}: {', '.join(parts)}."
     if comp.height:
@@ -344,9 +344,10 @@ def distribution(
         .encode(
             y=alt.Y(
                 "category:N",
-                title=dimension.replace("_", " ").capitalize(),
                 sort=cats,
-                axis=alt.Axis(labelLimit=320),  # DfE group names are long: never cut
+                # DfE group names are long: never cut. The heading above the chart names
+                # the breakdown, so the axis needs no title of its own to crowd the labels.
+                axis=alt.Axis(labelLimit=480, title=None),
             ),
             yOffset=alt.YOffset("series:N", sort=names),
             x=alt.X("value:Q", title=unit),

@@ -172,6 +172,9 @@ def test_a_distribution_sits_beside_englands_shares():
         == "Per 10,000 children aged under 18"
     )
     assert "England: Locality East 30" in spec["description"]
+    assert spec["title"] == (
+        "Children in need per 10,000, Quarter 2 2025-26 (July to September 2025)"
+    )
 
 
 def test_the_same_spec_renders_to_png_and_svg():
