@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -258,8 +259,13 @@ def test_the_workbook_hides_nothing(table: disclosure.PublishableTable) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_tables(demo_db: Path) -> dict[str, bytes]:
-    con = store.connect(demo_db, read_only=True)
+def demo_tables(
+    demo_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, bytes]:
+    # A copy: pages tested in this process may hold the shared file open.
+    copy = tmp_path_factory.mktemp("report_tables") / "csperf.duckdb"
+    shutil.copy(demo_db, copy)
+    con = store.connect(copy, read_only=True)
     try:
         quarter = store.quarters(con)[-1]
         return tables.files(con, quarter, GENERATED_AT, "Demo Council")
