@@ -18,6 +18,7 @@ import polars as pl
 
 from csperf import (
     benchmarks,
+    commentary_review,
     council_measures,
     cross_file,
     periods,
@@ -333,7 +334,9 @@ def load(
             f"The load failed and nothing was changed ({type(exc).__name__})."
         ) from exc
     if changed:  # a stored measure's row changed: every quarter's values follow it
-        values.recompute(con)
+        values.recompute(con)  # refreshes the commentary of every quarter too
+    else:  # reviewed commentary whose figures changed becomes stale (never fails the load)
+        commentary_review.after_load(con, quarter)
     say(1.0, f"Loaded {quarter.label_short}")
     return sid
 

@@ -128,11 +128,49 @@ META_DDL = [
   source VARCHAR NOT NULL,
   loaded_at TIMESTAMP NOT NULL
 )""",
+    # Commentary under review (commentary.md §10; csperf.commentary_review): one paragraph per
+    # (quarter, indicator_id), "_summary" for the overall summary.
+    """create table if not exists commentary_paragraph (
+  quarter VARCHAR NOT NULL,
+  indicator_id VARCHAR NOT NULL,
+  position INTEGER NOT NULL,
+  generated_text VARCHAR NOT NULL,
+  facts_json VARCHAR NOT NULL,
+  facts_hash VARCHAR NOT NULL,
+  template_hash VARCHAR NOT NULL,
+  engine_version VARCHAR NOT NULL,
+  text VARCHAR NOT NULL,
+  status VARCHAR NOT NULL,
+  reviewed_status VARCHAR,
+  reviewed_facts_json VARCHAR,
+  reviewed_facts_hash VARCHAR,
+  updated_by VARCHAR,
+  updated_at TIMESTAMP NOT NULL,
+  stale_diff VARCHAR,
+  source_version VARCHAR NOT NULL,
+  refreshed_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (quarter, indicator_id)
+)""",
+    # Append-only: rows are inserted, never updated or deleted. ``text`` is the text before the
+    # action (the paragraph's previous text); ``status_after`` what the action left.
+    """create table if not exists commentary_history (
+  quarter VARCHAR NOT NULL,
+  indicator_id VARCHAR NOT NULL,
+  seq INTEGER NOT NULL,
+  action VARCHAR NOT NULL,
+  status_before VARCHAR NOT NULL,
+  status_after VARCHAR NOT NULL,
+  text VARCHAR NOT NULL,
+  facts_hash VARCHAR NOT NULL,
+  updated_by VARCHAR,
+  updated_at TIMESTAMP NOT NULL
+)""",
 ]
 
 META_TABLES = (
     "settings", "snapshot", "snapshot_file", "snapshot_table", "load_issue",
-    "indicator_value", "audit_log", "measure_catalogue",
+    "indicator_value", "audit_log", "measure_catalogue", "commentary_paragraph",
+    "commentary_history",
 )  # fmt: skip
 INDICATOR_VALUE_COLUMNS = [
     "snapshot_id", "indicator_id", "period_end", "breakdown", "category", "numerator",

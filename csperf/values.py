@@ -19,6 +19,7 @@ from csperf import (
     active_rows,
     analysis_settings,
     benchmarks,
+    commentary_review,
     council_measures,
     coverage,
     indicators,
@@ -313,6 +314,7 @@ def recompute(con: duckdb.DuckDBPyConnection) -> int:
             )
             done += 1
         store.set_setting(con, COMPUTED_AT, dt.datetime.now().isoformat())
+    commentary_review.after_change(con)  # reviewed text whose figures changed: stale
     return done
 
 

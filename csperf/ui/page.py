@@ -15,6 +15,7 @@ PAGES = [
     ("pages/upload.py", "Upload"),
     ("app.py", "Overview"),
     ("pages/indicator.py", "Indicator"),
+    ("pages/commentary.py", "Commentary"),
     ("pages/data_quality.py", "Data quality"),
     ("pages/settings.py", "Settings"),
 ]
