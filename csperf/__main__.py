@@ -173,6 +173,21 @@ def _snapshot(
     return snap
 
 
+def cmd_commentary(args: argparse.Namespace) -> int:
+    """The quarter's commentary: reviewed text where it exists, else the draft (cli.md)."""
+    from csperf import commentary_text
+
+    con = store.connect(args.db, read_only=True)
+    quarter = periods.Quarter.parse(args.quarter)
+    _snapshot(con, quarter)
+    items = commentary_text.current(con, quarter)
+    if args.format == "json":
+        print(commentary_text.as_json(items))
+    else:
+        print(commentary_text.as_markdown(con, quarter, items), end="")
+    return EXIT_OK
+
+
 def cmd_later(args: argparse.Namespace) -> int:
     print(
         f"csperf: '{args.command}' is not available in this release yet.",
@@ -192,7 +207,7 @@ COMMANDS = {
     "load": cmd_load,
     "issues": cmd_issues,
     "values": cmd_values,
-    "commentary": cmd_later,
+    "commentary": cmd_commentary,
     "report": cmd_later,
     "bench": cmd_bench,
 }

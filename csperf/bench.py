@@ -59,6 +59,9 @@ def run(target: str | None, scale: int) -> int:
                 _ingest(work, files, scale)
             elif name == "compute":
                 _compute(work, files, scale)
+            elif name == "commentary":
+                _compute(work, files, scale)
+                _commentary(work / "compute.duckdb", scale)
             elif name == "pages":
                 _compute(work, files, scale)
                 _pages(work / "compute.duckdb", scale)
@@ -159,6 +162,23 @@ def _compute(work: Path, files: demo.DemoFiles, scale: int) -> None:
     done = values.recompute(con)
     print(f"compute_{len(indicators.registry())}_indicators_{done}_quarters_scale_{scale} "
           f"{time.perf_counter() - started:.2f} s")  # fmt: skip
+
+
+def _commentary(db: Path, scale: int) -> None:
+    """Drafting the full catalogue for the latest quarter: facts, templates and summary."""
+    from csperf import commentary
+
+    con = store.connect(db, read_only=True)
+    quarter = store.quarters(con)[-1]
+    commentary.draft_quarter(con, quarter)  # warm: templates compiled, registry read
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        drafts = commentary.draft_quarter(con, quarter)
+        runs.append(time.perf_counter() - started)
+    con.close()
+    print(f"commentary_draft_{len(drafts) - 1}_paragraphs_and_summary_scale_{scale} "
+          f"{min(runs):.2f} s")  # fmt: skip
 
 
 def _pages(db: Path, scale: int) -> None:

@@ -191,8 +191,10 @@ def template_hash(name: str) -> str:
 
 
 def facts_hash(data: dict[str, Any]) -> str:
-    """SHA-256 of canonical JSON: sorted keys, UTF-8, no spaces (commentary.md §10)."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """SHA-256 of canonical JSON: sorted keys, UTF-8, no spaces (commentary.md §10), over
+    everything but the salience scores."""
+    shown = {k: v for k, v in data.items() if k != "salience"}
+    text = json.dumps(shown, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -333,7 +335,12 @@ def summary(
             {"id": d.indicator_id, "text": d.headline, "facts_hash": d.facts_hash}
             for d in chosen
         ],
-    }
+        "salience": [
+            {"id": d.indicator_id, "score": d.salience["score"],
+             "components": d.salience["components"]}
+            for d in chosen
+        ],
+    }  # fmt: skip
     return Draft(
         indicator_id=SUMMARY,
         quarter=str(quarter),

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from csperf import charts
 from csperf.ui import commentary, data, page, widgets
 
 con = page.setup("Commentary")
@@ -17,7 +18,21 @@ st.caption(
 paragraphs = commentary.paragraphs(con, quarter)
 commentary.progress(paragraphs)
 chosen = commentary.status_filter(paragraphs)
-titles = commentary.titles(data.indicators_for(con, nation), nation)
+inds = {i.id: i for i in data.indicators_for(con, nation)}
+titles = commentary.titles(list(inds.values()), nation)
+stored = data.stored_values(con)
+upto = stored.filter(stored["quarter"].is_in([str(q) for q in data.loaded_quarters(con)
+                                               if q <= quarter]))  # fmt: skip
+
+
+def chart(indicator_id: str):  # type: ignore[no-untyped-def]
+    ind = inds.get(indicator_id)
+    single = ind is not None and (
+        ind.headline in ("all", "month") or ind.headline.startswith("measure:")
+    )
+    return charts.trend(ind, upto, name, nation) if ind is not None and single else None
+
+
 commentary.message()
 for paragraph in commentary.shown(paragraphs, chosen):
-    commentary.paragraph(paragraph, titles)
+    commentary.paragraph(paragraph, titles, chart)

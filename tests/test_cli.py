@@ -146,3 +146,29 @@ def test_worcestershires_printed_comparators_equal_the_reference_checks(tmp_path
     assert [cp[c] for c in ("england", "region", "sn_median", "sn_mean", "sn_rank")] == [
         "40.6", "40.3", "32.5", "35.04", "3rd highest of 11",
     ]  # fmt: skip
+
+
+def test_commentary_prints_every_paragraph_with_its_status(demo_db, tmp_path):
+    import json
+    import shutil
+
+    db = tmp_path / "csperf.duckdb"
+    shutil.copy(demo_db, db)
+    code, out, _ = run("commentary", "--db", str(db), "--quarter", "2026-27Q2")
+    assert code == 0
+    assert out.startswith("# Northfield")
+    assert "0 of 49 reviewed." in out
+    assert out.count("*DRAFT \u2013 not reviewed*") == 49
+    assert "## Overall summary" in out and "## Looked-after children per 10,000" in out
+    code, out, _ = run(
+        "commentary", "--db", str(db), "--quarter", "2026-27Q2", "--format", "json"
+    )
+    assert code == 0
+    items = json.loads(out)
+    assert items[0]["indicator_id"] == "_summary"
+    assert {i["indicator_id"] for i in items[1:]} == ENGLISH
+    first = items[1]
+    assert set(first) == {"indicator_id", "status", "text", "facts", "facts_hash"}
+    assert first["facts"]["period"]["quarter"] == "2026-27Q2"
+    code, _, err = run("commentary", "--db", str(db), "--quarter", "2019-20Q1")
+    assert code == 1 and "No data loaded for 2019-20Q1" in err

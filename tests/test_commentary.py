@@ -744,3 +744,35 @@ def test_the_quarter_helpers() -> None:
     assert facts.period_fact("month", q)["year_ago_label"] == "in September 2024"
     q1 = periods.Quarter.parse("2025-26Q1")
     assert facts.period_fact("quarter", q1)["previous_label"] == "in Quarter 4 2024-25"
+
+
+def test_the_stale_flow_on_the_demo_council(demo_db: Path, tmp_path: Path) -> None:
+    """Edit a drafted paragraph, change the figures under it (a new target, recomputed), and
+    see it flagged stale with the old and new figures and the analyst's text untouched."""
+    import shutil
+
+    from csperf import overrides, values
+
+    db = tmp_path / "csperf.duckdb"
+    shutil.copy(demo_db, db)
+    con = store.connect(db)
+    try:
+        quarter = store.quarters(con)[-1]
+        commentary_review.refresh(con, quarter)
+        ind = "assessment_timeliness"
+        before = commentary_review.get(con, quarter, ind)
+        assert before.status == "draft" and "The target of 85.0%" in before.text
+        commentary_review.save_edit(con, quarter, ind, "Timeliness held up this quarter.")
+        overrides.set_target(con, ind, 95.0)
+        values.recompute(con)  # as the Settings page does; refreshes reviewed quarters
+        after = commentary_review.get(con, quarter, ind)
+        assert (after.status, after.text) == ("stale", "Timeliness held up this quarter.")
+        banner = commentary_review.banner(after) or ""
+        assert "85.0% → 95.0%" in banner
+        assert "Your text has not been changed." in banner
+        assert "The target of 95.0%" in after.generated_text
+        # A draft paragraph is regenerated silently.
+        other = commentary_review.get(con, quarter, "cla_rate")
+        assert other.status == "draft"
+    finally:
+        con.close()

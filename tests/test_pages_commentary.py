@@ -123,3 +123,19 @@ def test_a_stale_paragraph_shows_the_banner_and_keep_my_text_reviews_it(db):
     assert not at.exception
     p = stored(db)[IND]
     assert (p.status, p.text, p.stale_diff) == ("edited", "Analyst text.", None)
+
+
+def test_the_summary_shows_each_headlines_score_and_a_chart_opens_on_request(db):
+    at = open_page()
+    captions = [c.value for c in at.caption]
+    assert any(": score " in c and "(" in c for c in captions), captions
+    summary = stored(db)["_summary"]
+    assert summary.text.startswith("- ")
+    assert len(summary.facts["salience"]) == summary.text.count("- ")
+    toggle = at.toggle(key=f"commentary_chart_{IND}")
+    toggle.set_value(True).run()
+    assert not at.exception
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    assert "Looked-after children" in json.dumps(spec)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import altair as alt
 import duckdb
 import streamlit as st
 
@@ -236,8 +237,31 @@ def _status_line(p: review.Paragraph) -> str:
     return line
 
 
-def paragraph(p: review.Paragraph, names: dict[str, str]) -> None:
-    """One paragraph: title, status, stale banner, text, untraced numbers, actions."""
+COMPONENT_NAMES = {
+    "variation": "SPC signal", "assurance": "target assurance", "target": "target this quarter",
+    "national": "differs from the national figure", "neighbours": "differs from neighbours",
+    "rank": "first or last among neighbours", "priority": "key measure", "pin": "pinned",
+}  # fmt: skip
+
+
+def scores(p: review.Paragraph, names: dict[str, str]) -> None:
+    """Beside the summary: each headline's salience score and what it is made of."""
+    for item in p.facts.get("salience", []):
+        parts = ", ".join(
+            f"{COMPONENT_NAMES.get(k, k)} {v}" for k, v in item["components"].items()
+        )
+        st.caption(
+            f"{names.get(item['id'], item['id'])}: score {item['score']} ({parts})"
+        )
+
+
+def paragraph(
+    p: review.Paragraph,
+    names: dict[str, str],
+    chart: Callable[[str], alt.LayerChart | None] | None = None,
+) -> None:
+    """One paragraph: title, status, stale banner, text, untraced numbers, the chart on
+    request, actions."""
     title = names.get(p.indicator_id, p.indicator_id)
     with st.container(border=True, key=_key("box", p.indicator_id)):
         st.subheader(title)
@@ -248,6 +272,14 @@ def paragraph(p: review.Paragraph, names: dict[str, str]) -> None:
         st.markdown(p.text)
         for warning in review.warnings(p):
             st.caption(f"⚠ {warning}")
+        if p.indicator_id == review.SUMMARY:
+            scores(p, names)
+        elif chart is not None and st.toggle(
+            "Show the chart", key=_key("chart", p.indicator_id)
+        ):
+            drawn = chart(p.indicator_id)
+            if drawn is not None:
+                st.altair_chart(drawn, width="stretch", height=320)
         if p.status == "stale":
             with st.expander("The new draft"):
                 st.markdown(p.generated_text)
