@@ -10,6 +10,7 @@ summary takes at most ``headlines.max`` headlines ranked by the salience score o
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -168,8 +169,15 @@ def template_name(ind: indicators.Indicator) -> str:
     return "_default.md.j2"
 
 
+@functools.lru_cache(maxsize=256)
+def _chain(name: str, source: str) -> tuple[str, ...]:
+    refs = meta.find_referenced_templates(env().parse(source))
+    return tuple(n for n in refs if n)
+
+
 def template_chain(name: str) -> list[str]:
-    """The template and every template it extends or imports, in order."""
+    """The template and every template it extends or imports, in order (parsed once per
+    source text)."""
     out: list[str] = []
     todo = [name]
     while todo:
@@ -178,7 +186,7 @@ def template_chain(name: str) -> list[str]:
             continue
         out.append(current)
         source = env().loader.get_source(env(), current)[0]  # type: ignore[union-attr]
-        todo += [n for n in meta.find_referenced_templates(env().parse(source)) if n]
+        todo += list(_chain(current, source))
     return out
 
 
