@@ -58,12 +58,54 @@ RECORD_WORDS = {
 }
 
 
+# The (table, column) pairs a format does not fill, of the tables it feeds (formats.md §A.6).
+NOT_FILLED: dict[tuple[str, str], frozenset[str]] = {
+    ("ssda903_csv", "child"): frozenset({"disability"}),
+    ("ssda903_csv", "cla_episode"): frozenset({"placement_location"}),
+    ("ssda903_csv", "care_leaver"): frozenset({"eligibility", "latest_contact_date"}),
+    ("cin_xml", "child"): frozenset({"uasc"}),
+    ("cin_xml", "referral"): frozenset({"previous_referrals_12m"}),
+    ("cin_xml", "assessment"): frozenset({"team", "worker", "requires_support"}),
+    ("cin_xml", "s47"): frozenset({"resulted_in_plan"}),
+    ("cin_xml", "cin_episode"): frozenset({"team"}),
+    ("annex_a", "assessment"): frozenset({"referral_date", "factors"}),
+    ("annex_a", "s47"): frozenset({"referral_date"}),
+    ("annex_a", "cin_episode"): frozenset({"referral_date"}),
+    ("annex_a", "cp_plan"): frozenset({"referral_date"}),
+    ("annex_a", "cla_episode"): frozenset({"reason_place_change"}),
+    ("annex_a", "cla_review"): frozenset({"participation"}),
+    ("csperf_csv", "referral"): frozenset({"previous_referrals_12m"}),
+}
+for (_fmt, _table), _cols in list(NOT_FILLED.items()):
+    if _fmt == "ssda903_csv":
+        NOT_FILLED[("ssda903_xml", _table)] = _cols
+
+
+_A, _9, _C, _T = "annex_a", "ssda903_csv", "cin_xml", "csperf_csv"
+# Which formats feed each table (formats.md §A.5, §A.6).
+FEEDS: dict[str, tuple[str, ...]] = {
+    "child": (_A, _9, _C, _T), "contact": (_A, _T), "early_help": (_A, _T),
+    "referral": (_A, _C, _T), "assessment": (_A, _C, _T), "s47": (_A, _C, _T),
+    "cin_episode": (_A, _C, _T), "cin_plan": (_C, _T), "cp_plan": (_A, _C, _T),
+    "cp_review": (_A, _C, _T), "cla_episode": (_A, _9, _T), "cla_review": (_A, _9, _T),
+    "cla_child_state": (_A,), "missing_episode": (_9, _T), "care_leaver": (_A, _9, _T),
+    "allocation": (_A, _T),
+}  # fmt: skip
+
+
+def fills(source_format: str, table: str, column: str) -> bool:
+    return column not in NOT_FILLED.get((source_format, table), frozenset())
+
+
 @dataclass(frozen=True)
 class TableCoverage:
     table: str
     source_format: str
     start: dt.date | None
     end: dt.date | None
+    formats: tuple[
+        str, ...
+    ] = ()  # every format loaded for the table, the active one first
 
 
 @dataclass(frozen=True)
@@ -98,9 +140,13 @@ def tables(
         [snapshot_id],
     ).fetchall()
     out: dict[str, TableCoverage] = {}
+    every: dict[str, list[str]] = {}
+    for table, fmt, _, _ in rows:
+        every.setdefault(table, []).append(fmt)
     for table, fmt, start, end in rows:
         if active.get(table) == fmt:
-            out[table] = TableCoverage(table, fmt, start, end)
+            others = sorted(f for f in every[table] if f != fmt)
+            out[table] = TableCoverage(table, fmt, start, end, (fmt, *others))
     return out
 
 
@@ -128,7 +174,34 @@ def check(
     for table in ind.sources:
         if table not in loaded and table not in either:
             return Coverage("none", f"No {_words(table)} are loaded for the quarter.")
-    return worst
+    missing = _columns(ind, loaded)
+    return missing or worst
+
+
+def _columns(
+    ind: indicators.Indicator, loaded: dict[str, TableCoverage]
+) -> Coverage | None:
+    """A column the indicator cannot do without that no format it may read fills."""
+    for need in ind.columns:
+        table, column = need["table"], need["column"]
+        have = loaded.get(table)
+        if have is None:
+            continue  # the table check above speaks for it
+        formats = have.formats or (have.source_format,)
+        if need.get("source", "active") == "active":
+            formats = (have.source_format,)
+        if any(fills(f, table, column) for f in formats):
+            continue
+        names = sorted({FORMAT_LABELS.get(f, f) for f in formats})
+        carriers = [
+            FORMAT_LABELS[f] for f in FEEDS.get(table, ()) if fills(f, table, column)
+        ]
+        return Coverage(
+            "none",
+            f"The {' and '.join(names)} {_words(table)} do not record "
+            f"{column.replace('_', ' ')}; load {' or '.join(carriers)} files that do.",
+        )
+    return None
 
 
 def _one(

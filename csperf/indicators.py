@@ -130,6 +130,9 @@ class Indicator:
     target: float | None = None
     grains: dict[str, list[str]] = field(default_factory=dict)
     coverage: tuple[dict[str, str], ...] = ()
+    # (table, column) pairs it cannot do without, where some format does not fill them
+    # (formats.md §A.6, §D.4): {table, column, source = "active" | "any"}
+    columns: tuple[dict[str, str], ...] = ()
     local_measures: tuple[str, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)
     definition_numbers: Any = ()
@@ -251,7 +254,7 @@ def _build(entry: dict[str, Any]) -> Indicator:
         for b in data.get("benchmarks", [])
     )
     for name in ("sources", "nations", "breakdowns", "coverage", "local_measures",
-                 "definition_change"):  # fmt: skip
+                 "definition_change", "columns"):  # fmt: skip
         if name in data:
             data[name] = tuple(data[name])
     try:

@@ -82,3 +82,39 @@ def test_a_table_with_an_alternative_is_covered_by_either():
     assert (result.status, result.reason) == (
         "none", "No placement unit costs are loaded for the quarter."
     )  # fmt: skip
+
+
+# ---------------------------------------------------------------- columns (formats.md §A.6)
+
+
+def _have(table: str, *formats: str) -> coverage.TableCoverage:
+    q = periods.Quarter.parse("2025-26Q2")
+    return coverage.TableCoverage(table, formats[0], dt.date(2023, 4, 1), q.end, formats)
+
+
+def test_a_column_no_loaded_format_fills_makes_the_indicator_not_covered() -> None:
+    q = periods.Quarter.parse("2025-26Q2")
+    ind = indicators.registry()["placed_in_area"]
+    result = coverage.check(ind, q, {"cla_episode": _have("cla_episode", "ssda903_csv")})
+    assert result == coverage.Coverage(
+        "none",
+        "The SSDA903 looked-after episodes do not record placement location; load Annex A "
+        "or csperf CSV files that do.",
+    )
+
+
+def test_a_column_from_another_loaded_format_is_enough_where_the_query_falls_back() -> None:
+    q = periods.Quarter.parse("2025-26Q2")
+    ind = indicators.registry()["placed_in_area"]
+    both = {"cla_episode": _have("cla_episode", "ssda903_csv", "annex_a")}
+    assert coverage.check(ind, q, both).status == "full"
+
+
+def test_a_column_the_active_source_must_fill() -> None:
+    q = periods.Quarter.parse("2025-26Q2")
+    ind = indicators.registry()["cla_review_participation"]
+    loaded = {"cla_review": _have("cla_review", "ssda903_xml")}
+    assert coverage.check(ind, q, loaded).status == "full"
+    assert not coverage.fills("annex_a", "cla_review", "participation")
+    assert coverage.fills("ssda903_xml", "cla_review", "participation")
+    assert not coverage.fills("ssda903_xml", "cla_episode", "placement_location")
