@@ -577,7 +577,7 @@ def lint(paragraph: str) -> list[str]:
         s = sentence.strip().removeprefix("- ")
         if s and re.match(r"[\d%£]", s):
             problems.append(f"sentence starts with a number: {s[:30]}")
-        if len(s.split()) > 45:
+        if len(s.split()) > 35:
             problems.append(f"sentence of {len(s.split())} words: {s[:40]}")
     if re.search(r"\d\s*(pp|% points|per cent points)\b", paragraph):
         problems.append("percentage points abbreviated")
