@@ -335,8 +335,8 @@ def test_suppressed_percentage_is_not_published() -> None:
     f["spc"] = spc(state="suppressed")
     out = text("family_proportion.md.j2", f)
     assert out.startswith(
-        "The figure in Quarter 2 2025-26 (July to September 2025) is not published, as it "
-        "rests on fewer than 6 children."
+        "The proportion of a measure in Quarter 2 2025-26 (July to September 2025) is not "
+        "published, as it rests on fewer than 6 children."
     )
 
 
@@ -587,6 +587,8 @@ def lint(paragraph: str) -> list[str]:
         problems.append("percentage used for a change of a percentage")
     if re.search(r"\d%?\s*[-\u2013]\s*£?\d", re.sub(r"\d{4}-\d\d", "", paragraph)):
         problems.append("range written with a dash")
+    if re.search(r"\s[.,;]", paragraph):
+        problems.append("space before punctuation")
     if re.search(r"\bQ[1-4] \d{2}/\d{2}", paragraph):
         problems.append("quarter written Q2 25/26")
     return problems
@@ -603,6 +605,7 @@ def test_lint_catches_what_it_should() -> None:
     assert lint("It rose by 3 pp.")
     assert lint("It ranged 17.9%-27.3%.")
     assert lint("It fell due to staffing.")
+    assert lint("The figure was 12.0% .")
     assert not lint("The figure was 12.0%.")
 
 
