@@ -82,3 +82,20 @@ def test_uploading_files_shows_recognition_then_loads_and_changes_the_overview(
     shown = formatting.fmt(3 / population * 10_000, "rate1")
     expect(page.get_by_text(shown, exact=True).first).to_be_visible()
     assert quarters == 12
+
+
+@pytest.mark.browser
+def test_commentary_drafts_every_paragraph_and_accepting_one_counts_it(
+    page: Page, app_url: str
+):
+    n = len(REGISTRY) + 1  # every indicator and the overall summary
+    page.goto(f"{app_url}/commentary", timeout=120_000)
+    page.get_by_role("heading", name="Commentary").wait_for(timeout=120_000)
+    page.locator(READY).wait_for(timeout=120_000)
+    expect(page.get_by_text(f"0 of {n} reviewed")).to_be_visible(timeout=60_000)
+    summary = page.locator(".st-key-commentary_box__summary")
+    expect(summary.get_by_role("heading", name="Overall summary")).to_be_visible()
+    expect(summary.get_by_text("Draft \u2013 not reviewed")).to_be_visible()
+    summary.get_by_role("button", name="Accept").click()
+    expect(page.get_by_text(f"1 of {n} reviewed")).to_be_visible(timeout=60_000)
+    expect(summary.get_by_text("Accepted", exact=False).first).to_be_visible()
