@@ -327,3 +327,15 @@ def test_the_welsh_demo_is_a_smaller_council_with_its_own_code(
     assert children(welsh).height < 0.8 * children(england).height
     assert children(welsh)["child_id"].str.starts_with("GM").all()
     assert sorted(p.name for p in welsh.quarters[-1][1]) == FILES
+
+
+def test_statutory_demo_files_are_used_only_within_the_upload_limits(tmp_path):
+    from csperf import first_start, ingest
+
+    small = tmp_path / "a.xml"
+    small.write_bytes(b"<x/>")
+    assert first_start._within_limits([small])
+    big = tmp_path / "b.xml"
+    with big.open("wb") as f:
+        f.truncate(ingest.MAX_FILE_BYTES + 1)  # sparse: no disk used
+    assert not first_start._within_limits([small, big])
