@@ -779,3 +779,34 @@ def test_the_stale_flow_on_the_demo_council(demo_db: Path, tmp_path: Path) -> No
         assert other.status == "draft"
     finally:
         con.close()
+
+
+def test_missing_data_gives_a_reason_for_every_paragraph() -> None:
+    """A council that has loaded one quarter of child protection plans only."""
+    from csperf import ingest
+
+    con = store.connect(":memory:")
+    q = periods.Quarter.parse("2025-26Q2")
+    child = b"child_id,sex,birth_month,ethnicity,disability,uasc\nA,F,2015-03,WBRI,N,N\n"
+    plans = b"child_id,start_date\nA,2025-01-01\n"
+    upload = ingest.read([("child.csv", child), ("cp_plan.csv", plans)], q, held={})
+    ingest.load(con, "885", upload)
+    drafts = {d.indicator_id: d for d in commentary.draft_quarter(con, q)}
+    assert all(d.text for d in drafts.values())
+    assert drafts["contacts"].text == (
+        "There is no figure in Quarter 2 2025-26 (July to September 2025). No contacts are "
+        "loaded for the quarter."
+    )
+    assert drafts["cp_rate"].text.startswith(
+        "The rate of children subject to a child protection plan at 30 September 2025 is "
+        "not published, as it rests on fewer than 6 children."
+    )
+    assert drafts["cp_category"].text == "There is no figure at 30 September 2025."
+    assert drafts[commentary.SUMMARY].text == (
+        "In Quarter 2 2025-26, every indicator with enough data was within its usual range."
+    )
+    for d in drafts.values():
+        assert lint(d.text) == [], d.indicator_id
+        if d.indicator_id != commentary.SUMMARY:
+            assert commentary_review.untraced(d.text, d.facts) == [], d.indicator_id
+    con.close()
