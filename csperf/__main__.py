@@ -196,6 +196,45 @@ def cmd_later(args: argparse.Namespace) -> int:
     return EXIT_FAILED
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from csperf.report import bundle
+
+    con = store.connect(args.db, read_only=True)
+    quarter = periods.Quarter.parse(args.quarter)
+    _snapshot(con, quarter)
+    paragraphs = bundle.stored_paragraphs(con, quarter)
+    pending = bundle.unreviewed(paragraphs)
+    if pending and not args.allow_draft:
+        print(
+            "csperf: commentary is stale or not reviewed for: " + ", ".join(pending)
+            + ". Review it, or run again with --allow-draft to mark it as draft; "
+            "nothing was written.",
+            file=sys.stderr,
+        )  # fmt: skip
+        return EXIT_INVALID
+
+    def say(_fraction: float, message: str) -> None:
+        if not message.startswith("Drawing ") or message == "Drawing the charts":
+            print(message, file=sys.stderr)
+
+    try:
+        built = bundle.build(
+            con, quarter, allow_draft=args.allow_draft, paragraphs=paragraphs,
+            progress=say,
+        )  # fmt: skip
+    except bundle.BundleError as exc:
+        print(f"csperf: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    out: Path = args.out
+    partial = out.with_name(out.name + ".partial")
+    partial.write_bytes(built.zip_bytes())
+    partial.replace(out)
+    drafts = ", ".join(pending)
+    print(f"Wrote {out} ({len(built.files)} files)"
+          + (f"; marked as draft: {drafts}" if drafts else ""))  # fmt: skip
+    return EXIT_OK
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from csperf import bench
 
@@ -208,7 +247,7 @@ COMMANDS = {
     "issues": cmd_issues,
     "values": cmd_values,
     "commentary": cmd_commentary,
-    "report": cmd_later,
+    "report": cmd_report,
     "bench": cmd_bench,
 }
 

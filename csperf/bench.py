@@ -3,6 +3,7 @@
 ingest: the demo's latest quarter at ``--scale N`` in each format, recognised, validated and
 loaded into a fresh database, each format in a fresh process so its peak memory is its own.
 compute: every indicator for every demo quarter, recomputed from the stored snapshots.
+report: the bundle of the demo's latest quarter with the full catalogue.
 pages: the Overview and three indicator pages rerun with warm caches (Streamlit's AppTest).
 """
 
@@ -62,6 +63,9 @@ def run(target: str | None, scale: int) -> int:
             elif name == "commentary":
                 _compute(work, files, scale)
                 _commentary(work / "compute.duckdb", scale)
+            elif name == "report":
+                _compute(work, files, scale)
+                _report(work / "compute.duckdb", scale)
             elif name == "pages":
                 _compute(work, files, scale)
                 _pages(work / "compute.duckdb", scale)
@@ -187,3 +191,18 @@ def _pages(db: Path, scale: int) -> None:
     shown = ["cla_rate", "assessment_timeliness", "placement_types"]
     for name, seconds in page_timing.measure(db, shown).items():
         print(f"page_{name}_scale_{scale} {seconds * 1000:.0f} ms")
+
+
+def _report(db: Path, scale: int) -> None:
+    """The bundle for the latest quarter, full catalogue (goal: under 15 s)."""
+    from csperf.report import bundle
+
+    con = store.connect(db)
+    quarter = store.quarters(con)[-1]
+    started = time.perf_counter()
+    built = bundle.build(con, quarter, allow_draft=True)
+    seconds = time.perf_counter() - started
+    size = len(built.zip_bytes()) / 1e6
+    print(f"report_bundle_{quarter}_scale_{scale} {seconds:.2f} s "
+          f"({len(built.files)} files, {size:.1f} MB)")  # fmt: skip
+    con.close()

@@ -21,6 +21,7 @@ class Item:
     text: str
     facts: dict[str, Any]
     facts_hash: str
+    draft_text: str = ""  # the paragraph as drafted now (a stale one's new draft)
 
 
 def current(con: duckdb.DuckDBPyConnection, quarter: periods.Quarter) -> list[Item]:
@@ -45,7 +46,7 @@ def current(con: duckdb.DuckDBPyConnection, quarter: periods.Quarter) -> list[It
                 status = "stale"
         out.append(
             Item(d.indicator_id, titles.get(d.indicator_id, d.indicator_id), status,
-                 text, d.facts, d.facts_hash)
+                 text, d.facts, d.facts_hash, d.text)
         )  # fmt: skip
     return out
 

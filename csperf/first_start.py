@@ -71,9 +71,10 @@ def _within_limits(paths: list[Path]) -> bool:
     """The files fit one upload: each within the per-file limit, all within the per-load one
     (security.md S23); at large --scale the CIN census grows past 50 MB."""
     sizes = [p.stat().st_size for p in paths]
-    return max(sizes, default=0) <= ingest.MAX_FILE_BYTES and sum(
-        sizes
-    ) <= ingest.MAX_LOAD_BYTES
+    return (
+        max(sizes, default=0) <= ingest.MAX_FILE_BYTES
+        and sum(sizes) <= ingest.MAX_LOAD_BYTES
+    )
 
 
 def ensure_database(

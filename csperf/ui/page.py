@@ -16,6 +16,7 @@ PAGES = [
     ("app.py", "Overview"),
     ("pages/indicator.py", "Indicator"),
     ("pages/commentary.py", "Commentary"),
+    ("pages/report.py", "Report"),
     ("pages/data_quality.py", "Data quality"),
     ("pages/settings.py", "Settings"),
 ]

@@ -1,0 +1,136 @@
+"""The Report page's parts: meeting details and cover-report fields, indicator selection, the
+commentary status check (drafts warned, stale text blocks until kept as draft) and the bundle,
+built on request in memory and offered for download (report.md; security.md S34)."""
+
+from __future__ import annotations
+
+import duckdb
+import streamlit as st
+
+from csperf import commentary_review, periods
+from csperf.report import bundle, content
+from csperf.ui import data
+
+BUILT_KEY = (
+    "report_bundle"  # (quarter, settings, allow_draft) -> Bundle, this session only
+)
+
+
+def form(con: duckdb.DuckDBPyConnection) -> content.ReportSettings:
+    """The cover-report fields and the indicators to include, in the order chosen."""
+    _, nation = data.council(con)
+    known = data.indicators_for(con, nation)
+    titles = {i.id: i.title_for(nation) for i in known}
+    with st.expander("Meeting and cover report", expanded=False):
+        cols = st.columns(2)
+        committee = cols[0].text_input("Panel or committee", key="rp_committee")
+        meeting = cols[1].text_input("Meeting date", key="rp_date")
+        title = st.text_input("Title", content.DEFAULT_TITLE, key="rp_title")
+        background = st.text_area(
+            "Background", content.DEFAULT_BACKGROUND, key="rp_background"
+        )
+        recs = st.text_area(
+            "Recommendations (one a line)",
+            "\n".join(content.DEFAULT_RECOMMENDATIONS),
+            key="rp_recs",
+        )
+        support = st.text_area("Supporting information", key="rp_support")
+        contact = st.text_area("Contact points", key="rp_contact")
+        papers = st.text_area("Background papers", key="rp_papers")
+    chosen = st.multiselect(
+        "Indicators, in the order they appear (empty: all, by theme)",
+        list(titles),
+        format_func=lambda i: titles.get(i, i),
+        key="rp_indicators",
+    )
+    return content.ReportSettings(
+        title=title or content.DEFAULT_TITLE,
+        committee=committee,
+        meeting_date=meeting,
+        background=background,
+        recommendations=tuple(r.strip() for r in recs.splitlines() if r.strip()),
+        supporting_information=support,
+        contact=contact,
+        background_papers=papers,
+        indicator_ids=tuple(chosen) or None,
+    )
+
+
+def commentary_check(
+    con: duckdb.DuckDBPyConnection, quarter: periods.Quarter
+) -> bool | None:
+    """None when the bundle cannot be built yet (stale text not kept as draft); else whether
+    drafts go in, marked with content.DRAFT_MARK."""
+    try:
+        commentary_review.ensure(con, quarter)  # drafted on first use, as on Commentary
+    except duckdb.Error:
+        st.warning("The commentary could not be drafted; the pack is built without it.")
+    paragraphs = bundle.stored_paragraphs(con, quarter)
+    if not paragraphs:
+        st.info("No commentary has been drafted for this quarter: the pack says so.")
+        return False
+    stale = [p.indicator_id for p in paragraphs if p.status == "stale"]
+    drafts = [
+        p.indicator_id
+        for p in paragraphs
+        if p.status not in bundle.REVIEWED and p.status != "stale"
+    ]
+    if drafts:
+        st.warning(
+            f'These paragraphs are not reviewed and go in marked "{content.DRAFT_MARK}": '
+            + ", ".join(drafts)
+        )
+    if stale:
+        st.error(
+            "The data changed since this commentary was reviewed: "
+            + ", ".join(stale)
+            + ". Re-review it on the Commentary page, or keep it as draft."
+        )
+        if st.button("Keep the stale paragraphs as drafts", key="rp_keep_stale"):
+            for indicator_id in stale:  # each back to draft with its new text; audited
+                commentary_review.keep_as_draft(con, quarter, indicator_id)
+            st.rerun()
+        return None
+    return bool(drafts or stale)
+
+
+def download(
+    con: duckdb.DuckDBPyConnection,
+    quarter: periods.Quarter,
+    settings: content.ReportSettings,
+    allow_draft: bool,
+) -> None:
+    key = (str(quarter), settings, allow_draft)
+    if st.button("Build the report bundle", key="rp_build", type="primary"):
+        bar = st.progress(0.0, text="Starting")
+
+        def say(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+        try:
+            built = bundle.build(
+                con,
+                quarter,
+                allow_draft=allow_draft,
+                settings=settings,
+                progress=say,
+            )
+        except bundle.BundleError as exc:
+            bar.empty()
+            st.error(str(exc))
+            return
+        bar.empty()
+        st.session_state[BUILT_KEY] = (key, built.name, built.zip_bytes())
+    held = st.session_state.get(BUILT_KEY)
+    if held is None or held[0] != key:
+        return
+    _, name, payload = held
+    st.success(f"Built {name} ({len(payload) / 1e6:.1f} MB).")
+    st.download_button(
+        "Download the report bundle (zip)",
+        data=payload,
+        file_name=name,
+        mime="application/zip",
+        on_click="ignore",
+        key="rp_download",
+    )
