@@ -24,7 +24,7 @@ import pytest
 
 from csperf import __main__ as cli
 from csperf import council_measures, store
-from csperf.report import bundle, content, pdf_report
+from csperf.report import bundle, content, pdf_report, sections
 
 SMALL = {"1", "2", "3", "4", "5"}
 NAME = re.compile(r"^[a-z0-9_.-]+(/[a-z0-9_.-]+)?$")
@@ -465,3 +465,34 @@ def test_the_chart_renderer_fetches_no_external_data() -> None:
             "encoding": {"x": {"field": "a", "type": "quantitative"}}}  # fmt: skip
     with pytest.raises(ValueError, match="not allowed"):
         sections.render_one(spec)
+
+
+def _tiny_specs(n: int) -> list[dict[str, Any]]:
+    return [
+        {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+         "data": {"values": [{"a": i, "b": i * 2}, {"a": i + 1, "b": 3}]},
+         "mark": "line", "encoding": {"x": {"field": "a", "type": "quantitative"},
+                                      "y": {"field": "b", "type": "quantitative"}}}
+        for i in range(n)
+    ]  # fmt: skip
+
+
+def test_charts_drawn_by_the_worker_process_equal_those_drawn_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    specs = _tiny_specs(4)
+    serial = [sections.render_one(s) for s in specs]
+    monkeypatch.setattr(sections, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(sections.os, "cpu_count", lambda: 2)
+    assert sections.render_all(specs) == serial
+
+
+def test_a_failing_worker_leaves_every_chart_drawn_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    specs = _tiny_specs(4)
+    serial = [sections.render_one(s) for s in specs]
+    monkeypatch.setattr(sections, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(sections.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(sections.sys, "executable", "/bin/false")
+    assert sections.render_all(specs) == serial
