@@ -207,6 +207,8 @@ def _table(doc: DocumentObject, t: content.Table) -> None:
     table.style = "Table Grid"
     table.autofit = False
     widths = _widths(t.head)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the table grid, which LibreOffice reads
     text_last = t.head[-1] == "SPC signal"
     for i, (cell, text) in enumerate(zip(table.rows[0].cells, t.head, strict=True)):
         cell.text = ""
