@@ -11,3 +11,4 @@ if who is not None:
     settings.neighbours(con, who)
     settings.targets(con, nation)
     settings.analysis(con)
+    settings.report_template(con)

@@ -93,3 +93,19 @@ def test_data_quality_lists_the_quarters_issues_and_coverage(db):
     at.multiselect(key="dq_severity").set_value(["warning"]).run()
     warnings = issues.filter(issues["severity"] == "warning").height
     assert len(at.dataframe[0].value) == warnings
+
+
+def test_settings_offers_the_word_template_and_names_the_one_in_use(db):
+    at = open_page("pages/settings.py")
+    assert "Word template for the report" in [s.value for s in at.subheader]
+    assert any("None is set: a clean default is used." in c.value for c in at.caption)
+    from csperf.report import word_template
+    from tests.test_report_bundle import _template
+
+    con = store.connect(db)
+    try:
+        word_template.save(con, "Northfield pack.docx", _template())
+    finally:
+        con.close()
+    at = open_page("pages/settings.py")
+    assert any("In use: Northfield pack.docx." in c.value for c in at.caption)

@@ -496,3 +496,81 @@ def test_a_failing_worker_leaves_every_chart_drawn_here(
     monkeypatch.setattr(sections.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(sections.sys, "executable", "/bin/false")
     assert sections.render_all(specs) == serial
+
+
+# ---------------------------------------------------------------- the council's Word template
+
+
+def _template(header: str = "Northfield Council letterhead", **extra: bytes) -> bytes:
+    """A Word template made the way Word does: styles, a header and a body to be replaced."""
+    made = docx.Document()
+    made.sections[0].header.paragraphs[0].text = header
+    made.add_paragraph("Template body text that the pack replaces.")
+    out = io.BytesIO()
+    made.save(out)
+    if not extra:
+        return out.getvalue()
+    src = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    dst_bytes = io.BytesIO()
+    with zipfile.ZipFile(dst_bytes, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename in extra:
+                data = extra.pop(item.filename)
+            dst.writestr(item.filename, data)
+        for name, data in extra.items():
+            dst.writestr(name, data)
+    return dst_bytes.getvalue()
+
+
+def test_a_template_with_an_external_image_or_macros_is_refused() -> None:
+    from csperf.report import word_template
+
+    rels = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        b'openxmlformats.org/package/2006/relationships"><Relationship Id="rId99" Type="'
+        b'http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" '
+        b'Target="http://example.org/logo.png" TargetMode="External"/></Relationships>'
+    )
+    with pytest.raises(word_template.TemplateRefusedError, match="outside itself"):
+        word_template.check("t.docx", _template(**{"word/_rels/document.xml.rels": rels}))
+    with pytest.raises(word_template.TemplateRefusedError, match="macros"):
+        word_template.check("t.docx", _template(**{"word/vbaProject.bin": b"\0" * 10}))
+    with pytest.raises(word_template.TemplateRefusedError, match=r"\.docx"):
+        word_template.check("t.dotm", _template())
+    with pytest.raises(word_template.TemplateRefusedError, match="10 MB"):
+        word_template.check("t.docx", b"PK" + b"\0" * (10 * 1024 * 1024))
+    with pytest.raises(word_template.TemplateRefusedError, match="not a Word document"):
+        word_template.check("t.docx", b"not a zip")
+    word_template.check("t.docx", _template())  # a plain template passes
+
+
+def test_the_pack_is_built_on_the_councils_template(demo_db: Path, tmp_path: Path) -> None:
+    from csperf.report import word_template
+
+    db = tmp_path / "csperf.duckdb"
+    shutil.copy(demo_db, db)
+    con = store.connect(db)
+    try:
+        word_template.save(con, "Northfield pack.docx", _template())
+        quarter = store.quarters(con)[-1]
+        settings = content.ReportSettings(indicator_ids=("contacts",))
+        built = bundle.build(
+            con, quarter, allow_draft=True, settings=settings,
+            paragraphs=[bundle.Paragraph("contacts", "Text with <w:t>x</w:t> in it.", "draft")],
+        )  # fmt: skip
+        again = bundle.build(
+            con, quarter, allow_draft=True, settings=settings,
+            paragraphs=[bundle.Paragraph("contacts", "Text with <w:t>x</w:t> in it.", "draft")],
+        )  # fmt: skip
+    finally:
+        con.close()
+    doc = docx.Document(io.BytesIO(built.files["report.docx"]))
+    assert doc.sections[0].header.paragraphs[0].text == "Northfield Council letterhead"
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Template body text" not in text
+    assert "1. Summary" in text and "Contacts received" in text
+    assert "Text with <w:t>x</w:t> in it." in text  # user text is a run, never XML
+    manifest = json.loads(built.files["manifest.json"])
+    assert manifest["word_template"] == "Northfield pack.docx"
+    assert built.zip_bytes() == again.zip_bytes()

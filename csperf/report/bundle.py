@@ -39,6 +39,7 @@ from csperf.report import (
     pdf_report,
     sections,
     tables,
+    word_template,
 )
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -183,7 +184,10 @@ def build(
     specs.update(built.specs)
     html = html_report.render(report)
     files["report.html"] = html.encode("utf-8")
-    files["report.docx"] = docx_report.render(report)
+    council_template = word_template.stored(con)
+    files["report.docx"] = docx_report.render(
+        report, council_template[1] if council_template else None
+    )
     say(0.9, "Paginating the PDF")
     files["report.pdf"] = pdf_report.render(
         html_report.render(report, for_print=True),
@@ -374,6 +378,7 @@ def _manifest(
         "spc": analysis.get("spc", {}),
         "benchmark_releases": [r[0] for r in releases],
         "indicators": [s.indicator_id for s in report.sections],
+        "word_template": (word_template.stored(con) or (None,))[0],
         "commentary": commentary,
         "overrides": {
             "allow_draft": allow_draft,

@@ -13,6 +13,7 @@ import zipfile
 
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -25,9 +26,14 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 DRAFT_COLOUR = RGBColor(0x8A, 0x1C, 0x00)
 
 
-def render(report: content.Report) -> bytes:
-    doc = Document()
-    _page(doc, report)
+def render(report: content.Report, template: bytes | None = None) -> bytes:
+    """The pack; on the council's Word template when given (its styles, headers, footers and
+    logo kept, its body replaced), else on a clean A4 default."""
+    if template is None:
+        doc = Document()
+        _page(doc, report)
+    else:
+        doc = _on_template(template)
     _properties(doc, report)
     _cover(doc, report)
     _appendix(doc, report)
@@ -35,6 +41,32 @@ def render(report: content.Report) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return _fixed_zip(out.getvalue())
+
+
+PARAGRAPH_STYLES = (
+    "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "List Number",
+    "Intense Quote", "Caption",
+)  # fmt: skip
+
+
+def _on_template(template: bytes) -> DocumentObject:
+    """The template with its body emptied (the final section properties, which hold its
+    headers, footers and page set-up, stay), and every style the pack uses present."""
+    doc = Document(io.BytesIO(template))
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    names = {s.name for s in doc.styles}
+    for name in PARAGRAPH_STYLES:
+        if name not in names:
+            style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = doc.styles["Normal"]
+            if name.startswith(("Heading", "Title")):
+                style.font.bold = True
+    if "Table Grid" not in names:
+        doc.styles.add_style("Table Grid", WD_STYLE_TYPE.TABLE)
+    return doc
 
 
 def _page(doc: DocumentObject, report: content.Report) -> None:

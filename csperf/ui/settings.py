@@ -283,3 +283,39 @@ def done_message() -> None:
     message = st.session_state.pop("settings_done", None)
     if message:
         st.success(message)
+
+
+def report_template(con: duckdb.DuckDBPyConnection) -> None:
+    """The council's own Word template for report.docx (report.md; security.md S32)."""
+    from csperf.report import word_template
+
+    st.subheader("Word template for the report")
+    current = word_template.stored(con)
+    st.caption(
+        "The Word pack is built on this template: its styles, header, footer and logo are "
+        "kept and its body is replaced by the pack. A .docx of at most 10 MB, without macros "
+        "or links to files outside it."
+        + (
+            f" In use: {current[0]}."
+            if current
+            else " None is set: a clean default is used."
+        )
+    )
+    upload = st.file_uploader(
+        "Upload a Word template (.docx)", type=["docx"], key="word_template_upload"
+    )
+    if upload is not None and st.button("Use this template", key="word_template_save"):
+        try:
+            with page.WRITE_LOCK:
+                word_template.save(con, upload.name, upload.getvalue())
+        except word_template.TemplateRefusedError as exc:
+            st.error(str(exc))
+        else:
+            store.audit(con, "settings_change", "ok", detail={"what": "Word template"})
+            st.session_state["settings_done"] = f"Word template {upload.name} saved."
+            st.rerun()
+    if current and st.button("Stop using the template", key="word_template_remove"):
+        with page.WRITE_LOCK:
+            word_template.remove(con)
+        st.session_state["settings_done"] = "The Word template was removed."
+        st.rerun()
