@@ -574,3 +574,18 @@ def test_the_pack_is_built_on_the_councils_template(demo_db: Path, tmp_path: Pat
     manifest = json.loads(built.files["manifest.json"])
     assert manifest["word_template"] == "Northfield pack.docx"
     assert built.zip_bytes() == again.zip_bytes()
+
+
+def test_the_pdf_worker_gives_the_same_bytes_and_falls_back_when_it_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    html = (
+        '<html><head><meta name="dcterms.created" content="2026-10-05T09:30:00Z">'
+        '<meta name="dcterms.modified" content="2026-10-05T09:30:00Z"></head>'
+        "<body><h1>Pack</h1><p>Text.</p></body></html>"
+    )
+    here = pdf_report.render(html, {})
+    monkeypatch.setattr(pdf_report.os, "cpu_count", lambda: 2)
+    assert pdf_report.Pending(html, {}).result() == here
+    monkeypatch.setattr(pdf_report.sys, "executable", "/bin/false")
+    assert pdf_report.Pending(html, {}).result() == here

@@ -182,21 +182,23 @@ def build(
             files[chart.stem + ".png"] = chart.png
             files[chart.stem + ".svg"] = chart.svg.encode("utf-8")
     specs.update(built.specs)
+    say(0.85, "Paginating the PDF")
+    pdf = pdf_report.Pending(
+        html_report.render(report, for_print=True),
+        {p: b for p, b in files.items() if p.startswith("charts/")},
+    )
     html = html_report.render(report)
     files["report.html"] = html.encode("utf-8")
     council_template = word_template.stored(con)
     files["report.docx"] = docx_report.render(
         report, council_template[1] if council_template else None
     )
-    say(0.9, "Paginating the PDF")
-    files["report.pdf"] = pdf_report.render(
-        html_report.render(report, for_print=True),
-        {p: b for p, b in files.items() if p.startswith("charts/")},
-    )
     files[tables.CSV_PATH] = tables.csv_bytes(table)
     files[tables.XLSX_PATH] = tables.xlsx_bytes(table, generated_at, council, quarter)
     files["data_quality.csv"] = data_quality_csv(con, quarter)
     files["commentary.md"] = commentary_markdown(report).encode("utf-8")
+    say(0.95, "Waiting for the PDF")
+    files["report.pdf"] = pdf.result()
     for path in files:
         if not NAME.match(path) or len(path) > 100:
             raise BundleError(f"unsafe file name in the bundle: {path!r}")
