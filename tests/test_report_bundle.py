@@ -439,9 +439,29 @@ def test_the_report_page_builds_the_chosen_indicators(
     assert at.title[0].value == "Report"
     assert any("not reviewed" in w.value for w in at.warning)  # drafted on first use
     at.multiselect(key="rp_indicators").set_value(["contacts"]).run()
+    at.text_input(key="rp_committee").set_value("Children's Scrutiny Panel").run()
     at.button(key="rp_build").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("Built 999-2026-27-Q2-performance.zip")
+    assert "Commentary" in [t.label for t in at.tabs]  # the preview
+    shown = at.session_state["report_bundle"][3]
+    assert [p for p, _ in shown["charts"]] == ["charts/contacts-trend.png"]
+    # The fields are saved: a new session starts from them, and the CLI builds with them.
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/report.py").run()
+    assert at.text_input(key="rp_committee").value == "Children's Scrutiny Panel"
+    assert at.multiselect(key="rp_indicators").value == ["contacts"]
+    copy = tmp_path / "after.duckdb"  # the app's process still holds the file open
+    shutil.copy(db, copy)
+    if Path(f"{db}.wal").exists():  # what it wrote since its last checkpoint
+        shutil.copy(f"{db}.wal", f"{copy}.wal")
+    con = store.connect(copy, read_only=True)
+    try:
+        built = bundle.build(con, store.quarters(con)[-1], allow_draft=True)
+    finally:
+        con.close()
+    assert built.manifest["indicators"] == ["contacts"]
+    assert "Children&#39;s Scrutiny Panel" in built.files["report.html"].decode()
 
 
 def test_a_welsh_council_gets_wales_comparators(wales_db: Path, tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ from csperf.report import (
     docx_report,
     html_report,
     pdf_report,
+    saved_settings,
     sections,
     tables,
     word_template,
@@ -150,7 +151,7 @@ def build(
     """Every file of the quarter's bundle. Raises StaleCommentaryError when a paragraph is
     stale and ``allow_draft`` is not given (stale text then goes in as its new draft)."""
     say = progress or (lambda _f, _m: None)
-    settings = settings or content.ReportSettings()
+    settings = settings or saved_settings.read(con)
     snap = store.snapshot_for(con, quarter)
     if snap is None:
         raise BundleError(f"No data loaded for {quarter}.")

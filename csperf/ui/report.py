@@ -8,32 +8,50 @@ import duckdb
 import streamlit as st
 
 from csperf import commentary_review, periods
-from csperf.report import bundle, content
-from csperf.ui import data
+from csperf.report import bundle, content, saved_settings
+from csperf.ui import data, page
 
 BUILT_KEY = (
     "report_bundle"  # (quarter, settings, allow_draft) -> Bundle, this session only
 )
 
 
+def _defaults(con: duckdb.DuckDBPyConnection) -> None:
+    """The saved cover-report fields, put in the form once per session."""
+    if st.session_state.get("rp_loaded"):
+        return
+    saved = saved_settings.read(con)
+    st.session_state.update(
+        rp_committee=saved.committee,
+        rp_date=saved.meeting_date,
+        rp_title=saved.title,
+        rp_background=saved.background,
+        rp_recs="\n".join(saved.recommendations),
+        rp_support=saved.supporting_information,
+        rp_contact=saved.contact,
+        rp_papers=saved.background_papers,
+        rp_indicators=list(saved.indicator_ids or ()),
+        rp_loaded=True,
+    )
+
+
 def form(con: duckdb.DuckDBPyConnection) -> content.ReportSettings:
-    """The cover-report fields and the indicators to include, in the order chosen."""
+    """The cover-report fields and the indicators to include, in the order chosen; they start
+    from the fields saved with the last pack built."""
     _, nation = data.council(con)
     known = data.indicators_for(con, nation)
     titles = {i.id: i.title_for(nation) for i in known}
+    _defaults(con)
+    st.session_state["rp_indicators"] = [
+        i for i in st.session_state.get("rp_indicators", []) if i in titles
+    ]
     with st.expander("Meeting and cover report", expanded=False):
         cols = st.columns(2)
         committee = cols[0].text_input("Panel or committee", key="rp_committee")
         meeting = cols[1].text_input("Meeting date", key="rp_date")
-        title = st.text_input("Title", content.DEFAULT_TITLE, key="rp_title")
-        background = st.text_area(
-            "Background", content.DEFAULT_BACKGROUND, key="rp_background"
-        )
-        recs = st.text_area(
-            "Recommendations (one a line)",
-            "\n".join(content.DEFAULT_RECOMMENDATIONS),
-            key="rp_recs",
-        )
+        title = st.text_input("Title", key="rp_title")
+        background = st.text_area("Background", key="rp_background")
+        recs = st.text_area("Recommendations (one a line)", key="rp_recs")
         support = st.text_area("Supporting information", key="rp_support")
         contact = st.text_area("Contact points", key="rp_contact")
         papers = st.text_area("Background papers", key="rp_papers")
@@ -120,11 +138,18 @@ def download(
             st.error(str(exc))
             return
         bar.empty()
-        st.session_state[BUILT_KEY] = (key, built.name, built.zip_bytes())
+        with page.WRITE_LOCK:
+            saved_settings.save(con, settings)  # the next pack starts from these fields
+        st.session_state[BUILT_KEY] = (
+            key,
+            built.name,
+            built.zip_bytes(),
+            _preview(built),
+        )
     held = st.session_state.get(BUILT_KEY)
     if held is None or held[0] != key:
         return
-    _, name, payload = held
+    _, name, payload, shown = held
     st.success(f"Built {name} ({len(payload) / 1e6:.1f} MB).")
     st.download_button(
         "Download the report bundle (zip)",
@@ -134,3 +159,28 @@ def download(
         on_click="ignore",
         key="rp_download",
     )
+    preview(shown)
+
+
+def _preview(built: bundle.Bundle) -> dict[str, object]:
+    """What the preview shows, kept with the built bundle for this session."""
+    charts = [p for p in sorted(built.files) if p.endswith("-trend.png")][:4]
+    return {
+        "commentary": built.files["commentary.md"].decode("utf-8"),
+        "charts": [(p, built.files[p]) for p in charts],
+        "files": [(p, len(b)) for p, b in sorted(built.files.items())],
+    }
+
+
+def preview(shown: dict[str, object]) -> None:
+    """The built pack at a glance: its commentary, its first charts, its files."""
+    with st.expander("Preview the pack", expanded=False):
+        words, pictures, listing = st.tabs(["Commentary", "Charts", "Files"])
+        words.markdown(str(shown["commentary"]))
+        for path, png in shown["charts"]:  # type: ignore[attr-defined]
+            pictures.image(png, caption=path)
+        listing.dataframe(
+            {"File": [p for p, _ in shown["files"]],  # type: ignore[attr-defined]
+             "Bytes": [n for _, n in shown["files"]]},  # type: ignore[attr-defined]
+            hide_index=True,
+        )  # fmt: skip
