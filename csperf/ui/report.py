@@ -4,6 +4,8 @@ built on request in memory and offered for download (report.md; security.md S34)
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import streamlit as st
 
@@ -74,6 +76,12 @@ def form(con: duckdb.DuckDBPyConnection) -> content.ReportSettings:
     )
 
 
+def _titles(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    _, nation = data.council(con)
+    out = {i.id: i.title_for(nation) for i in data.indicators_for(con, nation)}
+    return {commentary_review.SUMMARY: "Overall summary"} | out
+
+
 def commentary_check(
     con: duckdb.DuckDBPyConnection, quarter: periods.Quarter
 ) -> bool | None:
@@ -93,15 +101,18 @@ def commentary_check(
         for p in paragraphs
         if p.status not in bundle.REVIEWED and p.status != "stale"
     ]
+    names = _titles(con)
     if drafts:
         st.warning(
-            f'These paragraphs are not reviewed and go in marked "{content.DRAFT_MARK}": '
-            + ", ".join(drafts)
+            f"{len(drafts)} of {len(paragraphs)} paragraphs are not reviewed and go in "
+            f'marked "{content.DRAFT_MARK}". Review them on the Commentary page.'
         )
+        with st.expander("Which paragraphs are not reviewed"):
+            st.markdown("\n".join(f"- {names.get(i, i)}" for i in drafts))
     if stale:
         st.error(
             "The data changed since this commentary was reviewed: "
-            + ", ".join(stale)
+            + ", ".join(names.get(i, i) for i in stale)
             + ". Re-review it on the Commentary page, or keep it as draft."
         )
         if st.button("Keep the stale paragraphs as drafts", key="rp_keep_stale"):
@@ -176,7 +187,7 @@ def preview(shown: dict[str, object]) -> None:
     """The built pack at a glance: its commentary, its first charts, its files."""
     with st.expander("Preview the pack", expanded=False):
         words, pictures, listing = st.tabs(["Commentary", "Charts", "Files"])
-        words.markdown(str(shown["commentary"]))
+        words.markdown(re.sub(r"(?m)^(#+) ", r"###\1 ", str(shown["commentary"])))
         for path, png in shown["charts"]:  # type: ignore[attr-defined]
             pictures.image(png, caption=path)
         listing.dataframe(
