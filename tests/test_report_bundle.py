@@ -609,3 +609,38 @@ def test_the_pdf_worker_gives_the_same_bytes_and_falls_back_when_it_fails(
     assert pdf_report.Pending(html, {}).result() == here
     monkeypatch.setattr(pdf_report.sys, "executable", "/bin/false")
     assert pdf_report.Pending(html, {}).result() == here
+
+
+def test_the_report_page_blocks_text_that_may_identify_children_until_acknowledged(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    db = tmp_path / "page.duckdb"
+    shutil.copy(demo_db, db)
+    monkeypatch.setenv("CSPERF_DB", str(db))
+    root = Path(__file__).parent.parent
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/report.py").run()
+    at.multiselect(key="rp_indicators").set_value(["contacts"]).run()
+    at.text_area(key="rp_support").set_value("3 children were placed out of area.").run()
+    at.button(key="rp_build").click().run()
+    assert not at.exception
+    assert not at.success  # nothing built
+    assert any("may identify children" in e.value for e in at.error)
+    at.checkbox(key="rp_acknowledge_lint").check().run()
+    at.button(key="rp_build").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Built 999-2026-27-Q2-performance.zip")
+    copy = tmp_path / "after.duckdb"
+    shutil.copy(db, copy)
+    if Path(f"{db}.wal").exists():
+        shutil.copy(f"{db}.wal", f"{copy}.wal")
+    con = store.connect(copy, read_only=True)
+    try:
+        rows = con.execute(
+            "select outcome from audit_log where event = 'disclosure_lint_acknowledged'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [("ok",)]

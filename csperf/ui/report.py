@@ -9,10 +9,12 @@ import re
 import duckdb
 import streamlit as st
 
-from csperf import commentary_review, periods
+from csperf import commentary_review, periods, store
 from csperf.report import bundle, content, saved_settings
 from csperf.ui import data, page
 
+FINDINGS_KEY = "report_lint_findings"
+ACK_KEY = "rp_acknowledge_lint"
 BUILT_KEY = (
     "report_bundle"  # (quarter, settings, allow_draft) -> Bundle, this session only
 )
@@ -131,32 +133,8 @@ def download(
 ) -> None:
     key = (str(quarter), settings, allow_draft)
     if st.button("Build the report bundle", key="rp_build", type="primary"):
-        bar = st.progress(0.0, text="Starting")
-
-        def say(fraction: float, message: str) -> None:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
-
-        try:
-            built = bundle.build(
-                con,
-                quarter,
-                allow_draft=allow_draft,
-                settings=settings,
-                progress=say,
-            )
-        except bundle.BundleError as exc:
-            bar.empty()
-            st.error(str(exc))
-            return
-        bar.empty()
-        with page.WRITE_LOCK:
-            saved_settings.save(con, settings)  # the next pack starts from these fields
-        st.session_state[BUILT_KEY] = (
-            key,
-            built.name,
-            built.zip_bytes(),
-            _preview(built),
-        )
+        _build(con, quarter, settings, allow_draft, key)
+    _findings()
     held = st.session_state.get(BUILT_KEY)
     if held is None or held[0] != key:
         return
@@ -171,6 +149,63 @@ def download(
         key="rp_download",
     )
     preview(shown)
+
+
+def _build(
+    con: duckdb.DuckDBPyConnection,
+    quarter: periods.Quarter,
+    settings: content.ReportSettings,
+    allow_draft: bool,
+    key: tuple[object, ...],
+) -> None:
+    bar = st.progress(0.0, text="Starting")
+
+    def say(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    acknowledged = bool(st.session_state.get(ACK_KEY))
+    try:
+        built = bundle.build(
+            con,
+            quarter,
+            allow_draft=allow_draft,
+            acknowledge_lint=acknowledged,
+            settings=settings,
+            progress=say,
+        )
+    except bundle.DisclosureLintError as exc:
+        bar.empty()
+        st.session_state[FINDINGS_KEY] = exc.findings
+        return
+    except bundle.BundleError as exc:
+        bar.empty()
+        st.error(str(exc))
+        return
+    bar.empty()
+    with page.WRITE_LOCK:
+        if acknowledged:  # audited: how many, never the text (security.md S44)
+            found = len(st.session_state.get(FINDINGS_KEY, ()))
+            store.audit(con, "disclosure_lint_acknowledged", "ok", str(quarter),
+                        {"findings": found})  # fmt: skip
+        saved_settings.save(con, settings)  # the next pack starts from these fields
+    st.session_state.pop(FINDINGS_KEY, None)
+    st.session_state.pop(ACK_KEY, None)
+    st.session_state[BUILT_KEY] = (key, built.name, built.zip_bytes(), _preview(built))
+
+
+def _findings() -> None:
+    """Text that may identify children (security.md S6): fix it, or acknowledge it."""
+    findings = st.session_state.get(FINDINGS_KEY)
+    if not findings:
+        return
+    st.error(
+        "Text to publish may identify children: a small number near a word such as children "
+        "or family. Change the text on the Commentary page or in the cover report, or, if it "
+        "does not describe children, acknowledge it below (the acknowledgement is audited) "
+        "and build again."
+    )
+    st.markdown("\n".join(f"- {f}" for f in findings))
+    st.checkbox("I have checked these and they do not identify any child", key=ACK_KEY)
 
 
 def _preview(built: bundle.Bundle) -> dict[str, object]:
