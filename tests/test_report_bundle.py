@@ -644,3 +644,27 @@ def test_the_report_page_blocks_text_that_may_identify_children_until_acknowledg
     finally:
         con.close()
     assert rows == [("ok",)]
+
+
+def test_a_suppressed_category_of_a_distribution_is_labelled_c(
+    demo_con: duckdb.DuckDBPyConnection, latest: Any
+) -> None:
+    from csperf import charts, indicators, values
+
+    ind = indicators.registry()["placement_types"]
+    rows = values.read(demo_con, latest, "placement_types").filter(
+        pl.col("breakdown") == "placement_group"
+    )
+    first = rows["category"][0]
+    published = rows.with_columns(
+        value_suppressed=pl.col("category") == first,
+        value=pl.when(pl.col("category") == first).then(None).otherwise(pl.col("value")),
+    )
+    drawn = charts.distribution(ind, published, str(latest), "placement_group", "Northfield")
+    sections._label_suppressed_bars(drawn, published, latest, "Northfield", None)
+    spec = drawn.to_dict()
+    marks = [layer for layer in spec["layer"] if layer.get("mark", {}).get("text") is None
+             and layer.get("encoding", {}).get("text", {}).get("field") == "label"]  # fmt: skip
+    assert len(marks) == 1
+    data = spec["datasets"][marks[0]["data"]["name"]]
+    assert [(d["category"], d["label"]) for d in data] == [(first, "c")]

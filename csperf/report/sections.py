@@ -194,6 +194,36 @@ def _charts(
     return out
 
 
+def _label_suppressed_bars(
+    chart: alt.LayerChart,
+    rows: pl.DataFrame,
+    quarter: periods.Quarter,
+    council: str,
+    order: list[str] | None,
+) -> None:
+    """A suppressed category of the council's distribution is labelled ``c`` where its bar
+    would start."""
+    hidden = rows.filter(
+        (pl.col("quarter") == str(quarter)) & pl.col("value_suppressed")
+    ).select("category")
+    if hidden.height == 0:
+        return
+    marks = hidden.with_columns(
+        series=pl.lit(council), value=pl.lit(0.0), label=pl.lit(disclosure.SYMBOL)
+    )
+    cats = order or rows.filter(pl.col("quarter") == str(quarter))["category"].to_list()
+    chart.layer.append(
+        alt.Chart(marks)
+        .mark_text(align="left", dx=3, fontSize=11, fontWeight="bold")
+        .encode(
+            y=alt.Y("category:N", sort=cats),
+            yOffset=alt.YOffset("series:N"),
+            x="value:Q",
+            text="label:N",
+        )
+    )
+
+
 def _label_gaps(
     chart: alt.LayerChart, ind: indicators.Indicator, mine: pl.DataFrame
 ) -> None:
@@ -254,9 +284,11 @@ def _breakdown(
             & (pl.col("england").is_not_null() | pl.col("wales").is_not_null())
         )
         if compared.height:
-            return charts.distribution(
+            drawn = charts.distribution(
                 ind, labelled, str(quarter), dimension, council, nation, label_order
             )
+            _label_suppressed_bars(drawn, labelled, quarter, council, label_order)
+            return drawn
         return charts.breakdown_trend(ind, labelled, dimension, nation, label_order)
     return None
 
