@@ -24,7 +24,7 @@ import jinja2
 from jinja2 import meta
 
 from csperf import facts as facts_mod
-from csperf import formatting, indicators, periods
+from csperf import formatting, indicators, periods, store
 
 ENGINE_VERSION = "1"
 TEMPLATES = Path(__file__).resolve().parent.parent / "commentary_templates"
@@ -362,7 +362,30 @@ def summary(
 # ---------------------------------------------------------------- drafting
 
 
-def draft_facts(f: facts_mod.Facts) -> Draft:
+PINS = "commentary.pinned"  # setting: {quarter: [indicator ids]} the analyst put in the summary
+
+
+def pinned(con: duckdb.DuckDBPyConnection, quarter: periods.Quarter) -> list[str]:
+    raw = store.get_setting(con, PINS, {}) or {}
+    return [str(i) for i in raw.get(str(quarter), [])]
+
+
+def set_pinned(
+    con: duckdb.DuckDBPyConnection,
+    quarter: periods.Quarter,
+    indicator_id: str,
+    on: bool,
+) -> None:
+    """Pin an indicator's headline to the quarter's summary (+100 salience, §7.2), or unpin."""
+    raw = dict(store.get_setting(con, PINS, {}) or {})
+    chosen = [i for i in raw.get(str(quarter), []) if i != indicator_id]
+    if on:
+        chosen.append(indicator_id)
+    raw[str(quarter)] = sorted(chosen)
+    store.set_setting(con, PINS, raw)
+
+
+def draft_facts(f: facts_mod.Facts, is_pinned: bool = False) -> Draft:
     name = template_name(f.indicator)
     blocks = render(name, f.data)
     return Draft(
@@ -374,7 +397,7 @@ def draft_facts(f: facts_mod.Facts) -> Draft:
         template_hash=template_hash(name),
         headline=blocks["headline"],
         blocks=blocks,
-        salience=salience(f.indicator, f.data),
+        salience=salience(f.indicator, f.data, is_pinned),
     )
 
 
@@ -384,7 +407,8 @@ def draft_quarter(
     """The overall summary, then every indicator of the council's catalogue, in order."""
     ctx = facts_mod.context(con, quarter)
     inds = facts_mod.catalogue(con, ctx.nation)
-    drafts = [draft_facts(facts_mod.build(ind, ctx)) for ind in inds]
+    pins = set(pinned(con, quarter))
+    drafts = [draft_facts(facts_mod.build(i, ctx), i.id in pins) for i in inds]
     order = {ind.id: i for i, ind in enumerate(inds)}
     top = summary(quarter, drafts, order, ctx.settings.analysis.get("headlines"))
     return [top, *drafts]
@@ -398,4 +422,4 @@ def draft(
         return draft_quarter(con, quarter)[0]
     ctx = facts_mod.context(con, quarter)
     ind = next(i for i in facts_mod.catalogue(con, ctx.nation) if i.id == indicator_id)
-    return draft_facts(facts_mod.build(ind, ctx))
+    return draft_facts(facts_mod.build(ind, ctx), indicator_id in pinned(con, quarter))

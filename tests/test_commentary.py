@@ -810,3 +810,27 @@ def test_missing_data_gives_a_reason_for_every_paragraph() -> None:
         if d.indicator_id != commentary.SUMMARY:
             assert commentary_review.untraced(d.text, d.facts) == [], d.indicator_id
     con.close()
+
+
+def test_a_pinned_indicator_heads_the_summary(demo_db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "csperf.duckdb"
+    shutil.copy(demo_db, db)
+    con = store.connect(db)
+    try:
+        quarter = store.quarters(con)[-1]
+        before = commentary.draft_quarter(con, quarter)
+        contacts = next(d for d in before if d.indicator_id == "contacts")
+        assert contacts.headline not in before[0].text  # a score of 0: never a headline
+        commentary.set_pinned(con, quarter, "contacts", True)
+        after = commentary.draft_quarter(con, quarter)
+        assert after[0].text.startswith(f"- {contacts.headline}")
+        assert after[0].text.count("\n") <= 5  # still at most six headlines
+        pinned = next(d for d in after if d.indicator_id == "contacts")
+        assert pinned.salience["components"]["pin"] == 100
+        assert pinned.facts_hash == contacts.facts_hash  # a pin is not a fact
+        commentary.set_pinned(con, quarter, "contacts", False)
+        assert commentary.draft_quarter(con, quarter)[0].text == before[0].text
+    finally:
+        con.close()

@@ -139,3 +139,15 @@ def test_the_summary_shows_each_headlines_score_and_a_chart_opens_on_request(db)
     assert len(charts) == 1
     spec = json.loads(charts[0].proto.spec)
     assert "Looked-after children" in json.dumps(spec)
+
+
+def test_pinning_an_indicator_puts_its_headline_in_the_summary(db):
+    at = open_page()
+    assert "Contacts received" not in stored(db)["_summary"].text
+    at.checkbox(key="commentary_pin_contacts").check().run()
+    assert not at.exception
+    assert any("Pinned to the overall summary." in s.value for s in at.success)
+    at.run()  # the summary was drafted again with the pin
+    summary = stored(db)["_summary"]
+    assert "contacts received" in summary.text.lower()
+    assert any(": score 100 (" in c.value for c in at.caption)

@@ -12,8 +12,8 @@ import altair as alt
 import duckdb
 import streamlit as st
 
+from csperf import commentary, indicators, periods
 from csperf import commentary_review as review
-from csperf import indicators, periods
 from csperf.ui import page
 
 FILTER_KEY = "commentary_filter"
@@ -244,6 +244,34 @@ COMPONENT_NAMES = {
 }  # fmt: skip
 
 
+def _pin_changed(quarter: str, indicator_id: str) -> None:
+    on = bool(st.session_state.get(_key("pin", indicator_id)))
+    with page.WRITE_LOCK:
+        commentary.set_pinned(
+            page.connection(), periods.Quarter.parse(quarter), indicator_id, on
+        )
+    st.session_state[MESSAGE_KEY] = (
+        "success",
+        "Pinned to the overall summary." if on else "No longer pinned to the summary.",
+    )
+
+
+def _pin(p: review.Paragraph) -> None:
+    """Pin the indicator's headline to the summary (commentary.md §7.2: +100 salience)."""
+    quarter = periods.Quarter.parse(p.quarter)
+    key = _key("pin", p.indicator_id)
+    if key not in st.session_state:
+        st.session_state[key] = p.indicator_id in commentary.pinned(
+            page.connection(), quarter
+        )
+    st.checkbox(
+        "Pin to the overall summary",
+        key=key,
+        on_change=_pin_changed,
+        args=(p.quarter, p.indicator_id),
+    )
+
+
 def scores(p: review.Paragraph, names: dict[str, str]) -> None:
     """Beside the summary: each headline's salience score and what it is made of."""
     for item in p.facts.get("salience", []):
@@ -274,12 +302,14 @@ def paragraph(
             st.caption(f"⚠ {warning}")
         if p.indicator_id == review.SUMMARY:
             scores(p, names)
-        elif chart is not None and st.toggle(
-            "Show the chart", key=_key("chart", p.indicator_id)
-        ):
-            drawn = chart(p.indicator_id)
-            if drawn is not None:
-                st.altair_chart(drawn, width="stretch", height=320)
+        else:
+            _pin(p)
+            if chart is not None and st.toggle(
+                "Show the chart", key=_key("chart", p.indicator_id)
+            ):
+                drawn = chart(p.indicator_id)
+                if drawn is not None:
+                    st.altair_chart(drawn, width="stretch", height=320)
         if p.status == "stale":
             with st.expander("The new draft"):
                 st.markdown(p.generated_text)
