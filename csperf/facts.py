@@ -23,12 +23,14 @@ from csperf import (
     benchmarks,
     category_labels,
     council_measures,
+    coverage,
     formatting,
     indicator_spc,
     indicators,
     judgements,
     overrides,
     periods,
+    schemas,
     spc,
     store,
     values,
@@ -120,6 +122,8 @@ class Context:
     chosen: overrides.Overrides
     population_year: int | None = None
     rebuilt: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)
+    # tables whose active rows in the quarter's snapshot carry data-quality warnings
+    dq_tables: frozenset[str] = frozenset()
 
     def rows(self, ind_id: str) -> pl.DataFrame:
         if ind_id not in self.rebuilt:
@@ -145,7 +149,31 @@ def context(con: duckdb.DuckDBPyConnection, quarter: periods.Quarter) -> Context
         settings=Settings.from_analysis(analysis),
         chosen=overrides.read(con),
         population_year=pop_year,
+        dq_tables=warned_tables(con, quarter),
     )
+
+
+def warned_tables(
+    con: duckdb.DuckDBPyConnection, quarter: periods.Quarter
+) -> frozenset[str]:
+    """The tables whose active source's rows in the quarter carry a data-quality warning
+    (their ``dq_flags``, set at load; the Data quality page lists the issues)."""
+    snap = store.snapshot_for(con, quarter)
+    if snap is None:
+        return frozenset()
+    out = set()
+    for table, have in coverage.tables(con, snap.snapshot_id).items():
+        if table not in schemas.ALL_TABLES:
+            continue
+        hit = store.first(
+            con,
+            f"select count(*) from {table} where snapshot_id = ? and source_format = ? "  # noqa: S608 (a known table name)
+            "and len(dq_flags) > 0",
+            [snap.snapshot_id, have.source_format],
+        )
+        if hit and hit[0]:
+            out.add(table)
+    return frozenset(out)
 
 
 def catalogue(
@@ -872,6 +900,8 @@ def _flags(
         flags.add("no_national_comparator")
     if spc_fact.get("state") == "provisional":
         flags.add("provisional")
+    if ctx.dq_tables & set(ind.sources):
+        flags.add("dq_warnings")
     if latest and latest.get("small_base"):
         flags.add("small_base")
     return [c for c in CAVEAT_ORDER if c in flags]

@@ -834,3 +834,29 @@ def test_a_pinned_indicator_heads_the_summary(demo_db: Path, tmp_path: Path) -> 
         assert commentary.draft_quarter(con, quarter)[0].text == before[0].text
     finally:
         con.close()
+
+
+def test_data_quality_warnings_on_a_source_table_raise_a_caveat(demo_db: Path) -> None:
+    """The demo's latest quarter has R05 warnings on looked-after episodes (codes of another
+    collection year) and K05 on missing episodes: their indicators say so, others do not."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "csperf.duckdb"
+        shutil.copy(demo_db, db)
+        con = store.connect(db, read_only=True)
+        try:
+            quarter = store.quarters(con)[-1]
+            assert facts.warned_tables(con, quarter) == {"cla_episode", "missing_episode"}
+            drafts = {d.indicator_id: d for d in commentary.draft_quarter(con, quarter)}
+        finally:
+            con.close()
+    caveat = (
+        "Data-quality warnings were raised on records this figure draws on; the Data "
+        "quality page lists them."
+    )
+    assert "dq_warnings" in drafts["cla_rate"].facts["flags"]
+    assert caveat in drafts["cla_rate"].text
+    assert "dq_warnings" not in drafts["cp_rate"].facts["flags"]
+    assert caveat not in drafts["cp_rate"].text
