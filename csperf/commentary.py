@@ -23,8 +23,8 @@ import duckdb
 import jinja2
 from jinja2 import meta
 
+from csperf import council_measures, formatting, indicators, periods, store
 from csperf import facts as facts_mod
-from csperf import formatting, indicators, periods, store
 
 ENGINE_VERSION = "1"
 TEMPLATES = Path(__file__).resolve().parent.parent / "commentary_templates"
@@ -406,7 +406,7 @@ def draft_quarter(
 ) -> list[Draft]:
     """The overall summary, then every indicator of the council's catalogue, in order."""
     ctx = facts_mod.context(con, quarter)
-    inds = facts_mod.catalogue(con, ctx.nation)
+    inds = council_measures.for_nation(con, ctx.nation)
     pins = set(pinned(con, quarter))
     drafts = [draft_facts(facts_mod.build(i, ctx), i.id in pins) for i in inds]
     order = {ind.id: i for i, ind in enumerate(inds)}
@@ -421,5 +421,7 @@ def draft(
     if indicator_id == SUMMARY:
         return draft_quarter(con, quarter)[0]
     ctx = facts_mod.context(con, quarter)
-    ind = next(i for i in facts_mod.catalogue(con, ctx.nation) if i.id == indicator_id)
+    ind = next(
+        i for i in council_measures.for_nation(con, ctx.nation) if i.id == indicator_id
+    )
     return draft_facts(facts_mod.build(ind, ctx), indicator_id in pinned(con, quarter))

@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from csperf import commentary, commentary_review, facts, periods, store
+from csperf import commentary, commentary_review, council_measures, periods, store
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,9 @@ def current(con: duckdb.DuckDBPyConnection, quarter: periods.Quarter) -> list[It
     before the app has refreshed it; its text is the analyst's, as in the app."""
     stored = {p.indicator_id: p for p in commentary_review.read(con, quarter)}
     nation = str(store.get_setting(con, "council.nation", "england"))
-    titles = {i.id: i.title_for(nation) for i in facts.catalogue(con, nation)}
+    titles = {
+        i.id: i.title_for(nation) for i in council_measures.for_nation(con, nation)
+    }
     titles[commentary.SUMMARY] = "Overall summary"
     out = []
     for d in commentary.draft_quarter(con, quarter):

@@ -29,6 +29,7 @@ from csperf import (
     indicators,
     judgements,
     overrides,
+    overview,
     periods,
     schemas,
     spc,
@@ -174,13 +175,6 @@ def warned_tables(
         if hit and hit[0]:
             out.add(table)
     return frozenset(out)
-
-
-def catalogue(
-    con: duckdb.DuckDBPyConnection, nation: str
-) -> list[indicators.Indicator]:
-    """The nation's built-in indicators, then the council's own measures."""
-    return council_measures.for_nation(con, nation)
 
 
 # ---------------------------------------------------------------- small helpers
@@ -359,7 +353,7 @@ def period_fact(basis: str, quarter: periods.Quarter) -> dict[str, Any]:
         "label_long": quarter.label_long,
         "label_mid": f"Quarter {quarter.q} {quarter.fy_label}",
         "label_short": quarter.label_short,
-        "window_text": _window(basis, quarter),
+        "window_text": overview.window_text(basis, quarter),
         "window_short": short,
         "previous_label": labels[0],
         "year_ago_label": labels[1],
@@ -367,17 +361,6 @@ def period_fact(basis: str, quarter: periods.Quarter) -> dict[str, Any]:
         "unit_of_time": "months" if basis == "month" else "quarters",
         "unit_singular": "month" if basis == "month" else "quarter",
     }
-
-
-def _window(basis: str, quarter: periods.Quarter) -> str:
-    end = periods.format_date(quarter.end)
-    return {
-        "quarter": f"in {quarter.label_long}",
-        "month": f"in {quarter.months[-1]:%B %Y}",
-        "at_qend": f"at {end}",
-        "r12": f"in the 12 months to {end}",
-        "ytd": f"from 1 April to {end}",
-    }[basis]
 
 
 def comparator_period(label: str | None, basis: str) -> str:
@@ -770,7 +753,7 @@ def _measure(
     shown = value_fact(row, unit, code, settings)
     return {
         "display": shown["display"] if shown else "",
-        "window_text": _window(ind.series_basis(ref), quarter),
+        "window_text": overview.window_text(ind.series_basis(ref), quarter),
         "rate": unit == "rate_per_10k",
     }
 
@@ -913,4 +896,4 @@ def population_year(ctx: Context) -> str:
 
 def build_all(con: duckdb.DuckDBPyConnection, quarter: periods.Quarter) -> list[Facts]:
     ctx = context(con, quarter)
-    return [build(ind, ctx) for ind in catalogue(con, ctx.nation)]
+    return [build(ind, ctx) for ind in council_measures.for_nation(con, ctx.nation)]

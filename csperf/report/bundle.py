@@ -344,11 +344,6 @@ def _manifest(
         "where snapshot_id = ? order by file_no",
         [snap.snapshot_id],
     ).fetchall()
-    releases = con.execute(
-        "select distinct comparator_release from indicator_value "
-        "where snapshot_id = ? and comparator_release is not null order by 1",
-        [snap.snapshot_id],
-    ).fetchall()
     status = {p.indicator_id: p.status for p in given}
     commentary = {
         s.indicator_id: _commentary_status(status.get(s.indicator_id))
@@ -379,7 +374,7 @@ def _manifest(
             "text_lint_findings_acknowledged": len(findings),
         },
         "spc": analysis.get("spc", {}),
-        "benchmark_releases": [r[0] for r in releases],
+        "benchmark_releases": sections.benchmark_releases(con, snap.snapshot_id),
         "indicators": [s.indicator_id for s in report.sections],
         "word_template": (word_template.stored(con) or (None,))[0],
         "commentary": commentary,

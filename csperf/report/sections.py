@@ -506,6 +506,16 @@ def report(
     )
 
 
+def benchmark_releases(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> list[str]:
+    """The benchmark releases the quarter's stored comparators come from, in order."""
+    rows = con.execute(
+        "select distinct comparator_release from indicator_value "
+        "where snapshot_id = ? and comparator_release is not null order by 1",
+        [snapshot_id],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
 def _about(
     con: duckdb.DuckDBPyConnection,
     snap: store.Snapshot,
@@ -517,11 +527,7 @@ def _about(
         "order by file_no",
         [snap.snapshot_id],
     ).fetchall()
-    releases = con.execute(
-        "select distinct comparator_release from indicator_value "
-        "where snapshot_id = ? and comparator_release is not null order by 1",
-        [snap.snapshot_id],
-    ).fetchall()
+    releases = benchmark_releases(con, snap.snapshot_id)
     r = table.record
     out = [
         (
@@ -546,7 +552,7 @@ def _about(
             "Benchmarks",
             "Comparators are the latest published figures for a period ending on or "
             "before the quarter end"
-            + (": " + "; ".join(x[0] for x in releases) + "." if releases else "."),
+            + (": " + "; ".join(releases) + "." if releases else "."),
         ),
     ]
     changed = [
