@@ -217,6 +217,26 @@ class _Gate:
         return open_parts[0] if open_parts else None
 
 
+def primary_hidden(
+    unit: str,
+    value: float | None,
+    numerator: float | None,
+    denominator: float | None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> frozenset[str]:
+    """The columns one row loses to primary suppression on its own (no secondary
+    suppression, which needs the whole table): the gate's rule, for a single figure."""
+    row = {
+        "unit": unit,
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+    }
+    gate = _Gate([row], threshold)
+    gate.primary()
+    return frozenset(gate.hidden[0])
+
+
 Equation = tuple[str, int, list[int]]  # (column, total row, part rows)
 
 

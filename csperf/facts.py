@@ -24,6 +24,7 @@ from csperf import (
     category_labels,
     council_measures,
     coverage,
+    disclosure,
     formatting,
     indicator_spc,
     indicators,
@@ -202,25 +203,14 @@ def _lower_precision(a: str, b: str) -> str:
 
 
 def _suppressed_row(row: dict[str, Any] | None, unit: str, threshold: int) -> bool:
-    """A count of 1..threshold, or a percentage, rate or average on such a numerator,
-    denominator or remainder (security.md S3)."""
+    """The figure is withheld by the disclosure gate's primary rule (security.md S3): a count
+    of 1..threshold, or a figure on such a numerator, denominator or remainder."""
     if row is None or row.get("value") is None:
         return False
-
-    def small(x: Any) -> bool:
-        return x is not None and 1 <= float(x) <= threshold
-
-    if unit == "count":
-        return small(row["value"])
-    num, den = row.get("numerator"), row.get("denominator")
-    if unit in ("percent", "rate_per_10k", "days", "weeks", "number", "ratio"):
-        remainder = (
-            float(den) - float(num)
-            if unit == "percent" and num is not None and den is not None
-            else None
-        )
-        return small(num) or (unit == "percent" and (small(den) or small(remainder)))
-    return False
+    hidden = disclosure.primary_hidden(
+        unit, row["value"], row.get("numerator"), row.get("denominator"), threshold
+    )
+    return "value" in hidden
 
 
 def fewer_than(threshold: int) -> str:
