@@ -49,7 +49,6 @@ COMPARATOR_NAMES = {
     "sn_mean": "the statistical neighbour mean",
     "wales": "Wales",
 }
-PUBLISHED = ("england", "region", "wales")  # shown at their published precision
 _RANK = re.compile(r"^(\d+\w\w (?:lowest|highest)) of (\d+)$")
 
 # Nation terminology (commentary.md §8). Templates read these, never the nation.
@@ -188,14 +187,6 @@ def word(n: int) -> str:
 
 def _places(code: str) -> int:
     return formatting.PLACES[code]
-
-
-def _published_code(code: str, value: float) -> str:
-    """A published rate that is a whole number is shown whole ('67'); others at the
-    indicator's precision (HS6)."""
-    if code == "rate1" and float(value).is_integer():
-        return "rate0"
-    return code
 
 
 def _lower_precision(a: str, b: str) -> str:
@@ -768,7 +759,8 @@ def _judge(
         comp = row.get(key)
         if comp is None:
             continue
-        shown_code = _published_code(code, comp) if key in PUBLISHED else code
+        # as the tables, charts and Overview show it: whole where published whole (HS6)
+        shown_code = formatting.comparator_code(code, comp)
         both = _lower_precision(code, shown_code)
         same = formatting.displayed(value, both) == formatting.displayed(comp, both)
         judgement: str = judgements.position(
