@@ -54,6 +54,15 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory, demo_files: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the demo database that the app under AppTest opens (CSPERF_DB)."""
+    copy = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, copy)
+    monkeypatch.setenv("CSPERF_DB", str(copy))
+    return copy
+
+
 @pytest.fixture(scope="session")
 def wales_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Welsh demo council (csperf CSVs and local measures), as a closed database file."""

@@ -452,32 +452,27 @@ def test_a_small_count_is_suppressed_and_never_shown() -> None:
 # ---------------------------------------------------------------- the demo council
 
 
-@pytest.fixture(scope="module")
-def demo_drafts(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def drafts_of(db: Path, tmp_path_factory: pytest.TempPathFactory) -> list[commentary.Draft]:
+    """The latest quarter drafted from a copy of a demo database (others hold it open)."""
     import shutil
 
     copy_path = tmp_path_factory.mktemp("commentary") / "csperf.duckdb"
-    shutil.copy(demo_db, copy_path)
+    shutil.copy(db, copy_path)
     con = store.connect(copy_path, read_only=True)
     try:
-        quarter = store.quarters(con)[-1]
-        return commentary.draft_quarter(con, quarter)
+        return commentary.draft_quarter(con, store.quarters(con)[-1])
     finally:
         con.close()
+
+
+@pytest.fixture(scope="module")
+def demo_drafts(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return drafts_of(demo_db, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def wales_drafts(wales_db: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    import shutil
-
-    copy_path = tmp_path_factory.mktemp("commentary_wales") / "csperf.duckdb"
-    shutil.copy(wales_db, copy_path)
-    con = store.connect(copy_path, read_only=True)
-    try:
-        quarter = store.quarters(con)[-1]
-        return commentary.draft_quarter(con, quarter)
-    finally:
-        con.close()
+    return drafts_of(wales_db, tmp_path_factory)
 
 
 def golden_text(drafts: list[commentary.Draft]) -> str:

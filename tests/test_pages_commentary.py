@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,11 +19,8 @@ TITLE = indicators.registry()[IND].title
 
 
 @pytest.fixture
-def db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    copy = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, copy)
-    monkeypatch.setenv("CSPERF_DB", str(copy))
-    return copy
+def db(app_db: Path) -> Path:
+    return app_db
 
 
 def open_page() -> AppTest:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,8 @@ LATEST = periods.Quarter.parse("2026-27Q2")
 
 
 @pytest.fixture
-def db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    copy = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, copy)
-    monkeypatch.setenv("CSPERF_DB", str(copy))
-    return copy
+def db(app_db: Path) -> Path:
+    return app_db
 
 
 def open_page(page: str) -> AppTest:

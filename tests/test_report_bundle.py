@@ -424,17 +424,33 @@ def test_the_pdf_fetches_nothing_outside_the_bundle() -> None:
 # ---------------------------------------------------------------- the Report page
 
 
-def test_the_report_page_builds_the_chosen_indicators(
-    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _report_page() -> Any:
+    """The Report page, opened through the app (CSPERF_DB names the database)."""
     from streamlit.testing.v1 import AppTest
 
-    db = tmp_path / "page.duckdb"
-    shutil.copy(demo_db, db)
-    monkeypatch.setenv("CSPERF_DB", str(db))
     root = Path(__file__).parent.parent
     at = AppTest.from_file(str(root / "app.py"), default_timeout=90).run()
     at.switch_page("pages/report.py").run()
+    return at
+
+
+def _read_after_the_app(db: Path, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only copy of what the app wrote: this process still holds the file open, and
+    its latest writes may still be in the write-ahead log."""
+    copy = tmp_path / "after.duckdb"
+    shutil.copy(db, copy)
+    if Path(f"{db}.wal").exists():
+        shutil.copy(f"{db}.wal", f"{copy}.wal")
+    return store.connect(copy, read_only=True)
+
+
+def test_the_report_page_builds_the_chosen_indicators(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "page.duckdb"
+    shutil.copy(demo_db, db)
+    monkeypatch.setenv("CSPERF_DB", str(db))
+    at = _report_page()
     assert not at.exception
     assert at.title[0].value == "Report"
     assert any("not reviewed" in w.value for w in at.warning)  # drafted on first use
@@ -447,15 +463,10 @@ def test_the_report_page_builds_the_chosen_indicators(
     shown = at.session_state["report_bundle"][3]
     assert [p for p, _ in shown["charts"]] == ["charts/contacts-trend.png"]
     # The fields are saved: a new session starts from them, and the CLI builds with them.
-    at = AppTest.from_file(str(root / "app.py"), default_timeout=90).run()
-    at.switch_page("pages/report.py").run()
+    at = _report_page()
     assert at.text_input(key="rp_committee").value == "Children's Scrutiny Panel"
     assert at.multiselect(key="rp_indicators").value == ["contacts"]
-    copy = tmp_path / "after.duckdb"  # the app's process still holds the file open
-    shutil.copy(db, copy)
-    if Path(f"{db}.wal").exists():  # what it wrote since its last checkpoint
-        shutil.copy(f"{db}.wal", f"{copy}.wal")
-    con = store.connect(copy, read_only=True)
+    con = _read_after_the_app(db, tmp_path)
     try:
         built = bundle.build(con, store.quarters(con)[-1], allow_draft=True)
     finally:
@@ -614,14 +625,10 @@ def test_the_pdf_worker_gives_the_same_bytes_and_falls_back_when_it_fails(
 def test_the_report_page_blocks_text_that_may_identify_children_until_acknowledged(
     demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from streamlit.testing.v1 import AppTest
-
     db = tmp_path / "page.duckdb"
     shutil.copy(demo_db, db)
     monkeypatch.setenv("CSPERF_DB", str(db))
-    root = Path(__file__).parent.parent
-    at = AppTest.from_file(str(root / "app.py"), default_timeout=90).run()
-    at.switch_page("pages/report.py").run()
+    at = _report_page()
     at.multiselect(key="rp_indicators").set_value(["contacts"]).run()
     at.text_area(key="rp_support").set_value("3 children were placed out of area.").run()
     at.button(key="rp_build").click().run()
@@ -632,11 +639,7 @@ def test_the_report_page_blocks_text_that_may_identify_children_until_acknowledg
     at.button(key="rp_build").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("Built 999-2026-27-Q2-performance.zip")
-    copy = tmp_path / "after.duckdb"
-    shutil.copy(db, copy)
-    if Path(f"{db}.wal").exists():
-        shutil.copy(f"{db}.wal", f"{copy}.wal")
-    con = store.connect(copy, read_only=True)
+    con = _read_after_the_app(db, tmp_path)
     try:
         rows = con.execute(
             "select outcome from audit_log where event = 'disclosure_lint_acknowledged'"
