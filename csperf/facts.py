@@ -89,6 +89,9 @@ class Settings:
     small_denominator: int = 20
     rules: judgements.Rules = judgements.DEFAULT_RULES
     analysis: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    # (quarter, indicator_id, breakdown, category) of every stored figure the disclosure gate
+    # withholds, secondary suppression included, so the text withholds what the tables do
+    withheld: frozenset[tuple[str, str, str, str]] = frozenset()
 
     @classmethod
     def from_analysis(cls, analysis: dict[str, dict[str, Any]]) -> Settings:
@@ -143,14 +146,45 @@ def context(con: duckdb.DuckDBPyConnection, quarter: periods.Quarter) -> Context
             pop_year = pop.year
         except benchmarks.UnknownCouncilError:
             pop_year = None
+    stored = values.read(con, up_to=quarter)
+    threshold = int(analysis.get("disclosure", {}).get("threshold", 5))
     return Context(
         quarter=quarter,
         nation=nation,
-        stored=values.read(con, up_to=quarter),
-        settings=Settings.from_analysis(analysis),
+        stored=stored,
+        settings=dataclasses.replace(
+            Settings.from_analysis(analysis), withheld=withheld(stored, threshold)
+        ),
         chosen=overrides.read(con),
         population_year=pop_year,
         dq_tables=warned_tables(con, quarter),
+    )
+
+
+def withheld(
+    stored: pl.DataFrame, threshold: int
+) -> frozenset[tuple[str, str, str, str]]:
+    """The stored figures the disclosure gate withholds (primary, derived and secondary
+    suppression: a category whose value the total and the other categories would reveal)."""
+    if stored.height == 0:
+        return frozenset()
+    rows = stored.select(
+        "indicator_id", "breakdown", "category", "unit", *disclosure.GATED,
+        period=pl.col("quarter"),
+        format=pl.col("unit").replace_strict(
+            {u: sorted(f)[0] for u, f in indicators.FORMATS.items()}, default="dec2"
+        ),
+    )  # fmt: skip
+    table = disclosure.publish(rows, threshold)
+    hidden = rows.filter(table.suppressed["value"])
+    return frozenset(
+        (
+            str(r["period"]),
+            str(r["indicator_id"]),
+            str(r["breakdown"]),
+            str(r["category"]),
+        )
+        for r in hidden.iter_rows(named=True)
     )
 
 
@@ -193,15 +227,29 @@ def _lower_precision(a: str, b: str) -> str:
     return a if _places(a) <= _places(b) else b
 
 
-def _suppressed_row(row: dict[str, Any] | None, unit: str, threshold: int) -> bool:
-    """The figure is withheld by the disclosure gate's primary rule (security.md S3): a count
-    of 1..threshold, or a figure on such a numerator, denominator or remainder."""
-    if row is None or row.get("value") is None:
-        return False
+def _small(row: dict[str, Any], unit: str, threshold: int) -> bool:
+    """Withheld by the gate's primary rule (security.md S3): a count of 1..threshold, or a
+    figure on such a numerator, denominator or remainder."""
     hidden = disclosure.primary_hidden(
         unit, row["value"], row.get("numerator"), row.get("denominator"), threshold
     )
     return "value" in hidden
+
+
+def _suppressed_row(
+    row: dict[str, Any] | None,
+    unit: str,
+    threshold: int,
+    withheld: frozenset[tuple[str, str, str, str]] = frozenset(),
+) -> bool:
+    """The figure is withheld: by the primary rule, or (``withheld``, from the gate over the
+    stored figures) because the total and the other figures would reveal a withheld one."""
+    if row is None or row.get("value") is None:
+        return False
+    key = tuple(
+        str(row.get(k)) for k in ("quarter", "indicator_id", "breakdown", "category")
+    )
+    return key in withheld or _small(row, unit, threshold)
 
 
 def fewer_than(threshold: int) -> str:
@@ -223,15 +271,19 @@ def value_fact(
             "zero": False,
             "available": False,
         }
-    suppressed = _suppressed_row(row, unit, settings.threshold)
+    suppressed = _suppressed_row(row, unit, settings.threshold, settings.withheld)
+    # a small count reads "fewer than 6"; a figure withheld only so that a small one cannot
+    # be worked out from the total is not described at all
+    small = suppressed and _small(row, unit, settings.threshold)
     display = formatting.fmt(value, code)
     if suppressed:
-        display = fewer_than(settings.threshold) if unit == "count" else "c"
+        display = fewer_than(settings.threshold) if small and unit == "count" else "c"
     den = row.get("denominator")
     return {
         "display": display,
         "status": str(row.get("status") or "ok"),
         "suppressed": suppressed,
+        "small": small,
         "zero": value == 0,
         "available": True,
         "small_base": bool(
@@ -253,12 +305,12 @@ def change_fact(
         return None
     unit, code = ind.series_unit(ref), ind.series_format(ref)
     a, b = float(now["value"]), float(then["value"])
-    if _suppressed_row(now, unit, settings.threshold) or _suppressed_row(
-        then, unit, settings.threshold
+    if _suppressed_row(now, unit, settings.threshold, settings.withheld) or (
+        _suppressed_row(then, unit, settings.threshold, settings.withheld)
     ):
         return {"suppressed": True, "direction": "unknown", "judgement": "neutral",
                 "same_display": False, "display": "", "relative": None,
-                "from_zero": False, "to_zero": False}  # fmt: skip
+                "small_counts": False, "from_zero": False, "to_zero": False}  # fmt: skip
     delta = formatting.displayed(a, code) - formatting.displayed(b, code)
     direction = "up" if a > b else "down" if a < b else "same"
     judgement = "neutral"
@@ -753,7 +805,7 @@ def _judge(
     small = (
         unit == "percent" and (row.get("denominator") or 0) < settings.small_denominator
     )
-    suppressed = _suppressed_row(row, unit, settings.threshold)
+    suppressed = _suppressed_row(row, unit, settings.threshold, settings.withheld)
     out = []
     for key in COMPARATOR_ORDER:
         comp = row.get(key)
@@ -821,7 +873,7 @@ def _target_fact(
     if now is None or target is None or now.get("value") is None:
         return None
     unit, code = ind.series_unit(ind.headline), ind.series_format(ind.headline)
-    if _suppressed_row(now, unit, settings.threshold):
+    if _suppressed_row(now, unit, settings.threshold, settings.withheld):
         return None
     status = judgements.target_status(
         now["value"], target, unit, ind.polarity, now.get("numerator"),

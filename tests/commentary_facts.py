@@ -46,7 +46,7 @@ def value(
     display: str, *, suppressed: bool = False, zero: bool = False
 ) -> dict[str, Any]:
     return {"display": display, "status": "ok", "suppressed": suppressed, "zero": zero,
-            "available": True, "small_base": False}  # fmt: skip
+            "available": True, "small_base": False, "small": suppressed}  # fmt: skip
 
 
 def change(

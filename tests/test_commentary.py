@@ -855,3 +855,17 @@ def test_data_quality_warnings_on_a_source_table_raise_a_caveat(demo_db: Path) -
     assert caveat in drafts["cla_rate"].text
     assert "dq_warnings" not in drafts["cp_rate"].facts["flags"]
     assert caveat not in drafts["cp_rate"].text
+
+
+def test_the_text_withholds_what_the_tables_withhold(demo_drafts) -> None:  # type: ignore[no-untyped-def]
+    """Secondary suppression (security.md S3): in the demo's latest quarter 62 unplanned moves
+    are 28, 19, 12 and fewer than 6 by age; stating 12 would reveal the small one (3), so the
+    text withholds it, as the pack's tables do."""
+    text = next(d.text for d in demo_drafts if d.indicator_id == "unplanned_moves")
+    assert "There were 62 unplanned placement moves" in text
+    assert (
+        "The number of unplanned moves for children aged 5 to 9 is not published, so that "
+        "smaller numbers cannot be worked out from the total."
+    ) in text
+    assert "12 unplanned moves" not in text
+    assert "Fewer than 6 unplanned moves were recorded for children aged 0 to 4" in text
